@@ -1,0 +1,133 @@
+"""Raw tables into records of the contract: one path shared by every reader.
+
+`normalise_document` is the stage's orchestrator: choose a profile, walk the grid tables into
+entries (headers, continuations, band headings, legends), read flow text where there is no
+grid, and turn each entry into a Record.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract.types import ExtractedDocument
+from normalise.record import TEXT_FIELDS, NormalisedEdition, Record
+from riskreg.errors import NoRegisterFound
+
+
+def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> NormalisedEdition:
+    """All of a document's tables into its edition's records."""
+    from normalise.fields import entry_to_record
+    from normalise.profiles import choose_profile, load_profile
+    from normalise.rows import tables_to_entries
+
+    grid = [t for t in doc.tables if t.layout == "grid"]
+    flow = [t for t in doc.tables if t.layout == "flow"]
+    prof = load_profile(profile) if profile else choose_profile(_header_texts(doc))
+    vocabulary = document_vocabulary(doc)
+    records: list[Record] = []
+    warnings: list[str] = list(doc.warnings)
+    header_report: list[dict] = []
+    if grid:
+        walk = tables_to_entries(grid, prof)
+        header_report = walk.header_reports
+        warnings.extend(walk.warnings)
+        counters: dict[str, int] = {}
+        for entry in walk.entries:
+            kind = entry.header.kind or "risk"
+            counters[kind] = counters.get(kind, 0) + 1
+            records.append(entry_to_record(entry, prof, position=counters[kind],
+                                           vocabulary=vocabulary))
+    if flow and not records:
+        from normalise.flow import flow_to_records
+
+        for table in flow:
+            found, flow_warnings = flow_to_records(table, prof, scale=prof.scale)
+            records.extend(found)
+            warnings.extend(flow_warnings)
+    records = merge_duplicate_refs(records, warnings)
+    if not records:
+        raise NoRegisterFound(_nothing_found_reason(doc, header_report), path=doc.path,
+                              hint="if this is a register, describe its headers in a profile "
+                                   "(--profile) or check `riskreg inspect`")
+    return NormalisedEdition(
+        records=records,
+        period_text=_period_text(doc),
+        header_report=header_report,
+        warnings=warnings,
+        register_pages=sorted({p for r in records for p in _pages(r)}),
+    )
+
+
+def _pages(rec: Record) -> range:
+    if rec.page_start is None:
+        return range(0)
+    return range(rec.page_start, (rec.page_end or rec.page_start) + 1)
+
+
+def _header_texts(doc: ExtractedDocument) -> list[str]:
+    texts = []
+    for t in doc.tables[:3]:
+        for row in t.rows[:4]:
+            texts.extend(c.text for c in row if c.text)
+    return texts
+
+
+def _period_text(doc: ExtractedDocument) -> str:
+    parts = [doc.title]
+    parts += [p.text_head for p in doc.pages[:3]]
+    parts += [p.text_foot for p in doc.pages[:3]]
+    return "\n".join(p for p in parts if p)
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
+
+
+def document_vocabulary(doc: ExtractedDocument) -> set[str]:
+    """Every whole word the document prints inside a line (not at a line's end, where a
+    narrow column may have cut it): evidence for re-joining words broken by a column."""
+    words: set[str] = set()
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row:
+                for line in cell.text.split("\n"):
+                    found = _WORD.findall(line)
+                    words.update(w.lower() for w in found[:-1])
+    return words
+
+
+def merge_duplicate_refs(records: list[Record], warnings: list[str]) -> list[Record]:
+    """Two entries with one (kind, ref) are one entry split by a reader: join them."""
+    seen: dict[tuple[str, str], Record] = {}
+    out = []
+    for rec in records:
+        key = (rec.kind, rec.ref)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = rec
+            out.append(rec)
+            continue
+        warnings.append(f"{rec.kind} {rec.ref} appeared twice; the second part was joined to the first")
+        for name in TEXT_FIELDS:
+            a, b = getattr(first, name), getattr(rec, name)
+            if b and b != a:
+                setattr(first, name, f"{a}\n{b}" if a else b)
+        for name in ("inherent_score", "inherent_impact", "inherent_likelihood", "residual_score",
+                     "residual_impact", "residual_likelihood", "target_score", "direction"):
+            if getattr(first, name) is None:
+                setattr(first, name, getattr(rec, name))
+        for k, v in rec.extra.items():
+            first.extra.setdefault(k, v)
+        pages = [p for p in (first.page_start, first.page_end, rec.page_start, rec.page_end) if p]
+        if pages:
+            first.page_start, first.page_end = min(pages), max(pages)
+        first.warnings.append("joined from two parts with the same reference")
+    return out
+
+
+def _nothing_found_reason(doc: ExtractedDocument, header_report: list[dict]) -> str:
+    if not doc.tables:
+        return "no table found (is this a narrative report rather than a register?)"
+    if not header_report:
+        seen = "; ".join(_header_texts(doc)[:8])[:160].replace("\n", " ")
+        return f"no register header recognised among {len(doc.tables)} table(s); first cells seen: {seen!r}"
+    return "a register header was found but no entries under it"

@@ -1,0 +1,203 @@
+"""Grid tables (cells per page) into register entries: headers found, rows joined across pages.
+
+A register table arrives as one RawTable per page. Each page may repeat the header; a row that
+breaks across a page continues on the next page with an empty reference cell; band headings
+and spacer rows sit between entries; legends ("Key to Scores") are not register rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extract.types import Cell, RawTable
+from normalise.headers import HeaderMap, find_header, is_header_row, is_legend
+from normalise.profiles import Profile
+from normalise.refs import looks_like_ref
+
+
+@dataclass
+class Entry:
+    """One register entry's cells, column by column, gathered over rows and pages."""
+
+    header: HeaderMap
+    columns: list[list[Cell]]
+    first_row: int  # order of appearance in the document
+    method: str
+    continued: int = 0  # rows merged into it after the first
+
+    def add_row(self, row: list[Cell]) -> None:
+        for i, cell in enumerate(row[: len(self.columns)]):
+            if cell.text.strip():
+                self.columns[i].append(cell)
+        self.continued += 1
+
+    @property
+    def pages(self) -> list[int]:
+        return sorted({c.page for col in self.columns for c in col if c.page is not None})
+
+
+@dataclass
+class TableWalk:
+    """The state carried from one table to the next: the header in force and the open entry."""
+
+    header: HeaderMap | None = None
+    open_entry: Entry | None = None
+    entries: list[Entry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    header_reports: list[dict] = field(default_factory=list)
+    skipped_tables: list[int] = field(default_factory=list)
+
+
+def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
+    """Walk every grid table in document order, gathering entries."""
+    walk = TableWalk()
+    for table in tables:
+        if table.layout != "grid" or not table.rows:
+            continue
+        texts = table.texts()
+        if is_legend(texts, profile):
+            walk.open_entry = None
+            continue
+        found = find_header(texts, profile)
+        body_start = 0
+        if found is not None:
+            if walk.header is None or not _same_header(found, walk.header):
+                walk.header = found
+                walk.open_entry = None  # a new table (e.g. opportunities) closes the last entry
+                walk.header_reports.append({"page": table.page, "method": table.method,
+                                            "kind": found.kind, "columns": found.report()})
+            body_start = found.header_rows
+            _recover_glued_fragment(table.rows[:body_start], walk)
+        elif walk.header is None:
+            walk.skipped_tables.append(table.page or 0)
+            continue
+        for row in table.rows[body_start:]:
+            _take_row(row, walk, table.method, profile)
+    return walk
+
+
+def _same_header(a: HeaderMap, b: HeaderMap) -> bool:
+    """A header repeated on a later page maps the same fields in the same order."""
+    return (a.kind == b.kind and len(a.columns) == len(b.columns)
+            and all(x.field == y.field and x.stage == y.stage and x.part == y.part
+                    for x, y in zip(a.columns, b.columns, strict=True)))
+
+
+def _recover_glued_fragment(header_rows: list[list[Cell]], walk: TableWalk) -> None:
+    """Text a table finder glued under a repeated header's words belongs to the open entry."""
+    entry = walk.open_entry
+    if entry is None or walk.header is None:
+        return
+    for row in header_rows:
+        fragments = []
+        for i, cell in enumerate(row[: len(walk.header.columns)]):
+            rest = _text_after_header(cell.text, walk.header.columns[i].header)
+            fragments.append(Cell(rest, cell.page, cell.bbox, cell.confidence, cell.fill))
+        if any(c.text for c in fragments):
+            entry.add_row(fragments)
+            walk.warnings.append(
+                f"page {row[0].page}: text under a repeated header was joined to the entry above")
+
+
+def _text_after_header(cell_text: str, header_text: str) -> str:
+    """The part of a header cell that is not the header's own words ('' when none)."""
+    lines = cell_text.split("\n")
+    header_words = _words(header_text.split(" / ")[-1])
+    if not header_words:
+        return ""
+    taken, i = [], 0
+    for n, line in enumerate(lines):
+        lw = _words(line)
+        if i < len(header_words) and lw and header_words[i:i + len(lw)] == lw:
+            i += len(lw)
+            continue
+        if i >= len(header_words):
+            taken = lines[n:]
+            break
+        return ""  # not the header's words in order: leave the cell alone
+    return "\n".join(taken).strip()
+
+
+def _words(text: str) -> list[str]:
+    return "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
+
+
+def index_of(header: HeaderMap, field_name: str) -> int | None:
+    """The column index mapped to a field, or None."""
+    for i, c in enumerate(header.columns):
+        if c.field == field_name:
+            return i
+    return None
+
+
+def _take_row(row: list[Cell], walk: TableWalk, method: str, profile: Profile) -> None:
+    header = walk.header
+    assert header is not None
+    texts = [c.text.strip() for c in row]
+    if not any(texts):
+        return  # spacer
+    if is_header_row(texts, header, profile):
+        return  # a header repeated inside the table
+    row = _fit_row(row, len(header.columns))
+    ref_i = index_of(header, "ref")
+    title_i = index_of(header, "title")
+    if _is_band_heading(texts, header, ref_i):
+        walk.open_entry = None
+        walk.warnings.append(f"page {row[0].page}: band heading skipped: {texts[0][:60]!r}"
+                             if texts[0] else f"page {row[0].page}: heading row skipped")
+        return
+    starts_entry = False
+    if ref_i is not None:
+        ref_text = row[ref_i].text.strip()
+        starts_entry = bool(ref_text) and looks_like_ref(ref_text.split("\n")[0])
+        if ref_text and not starts_entry and walk.open_entry is None:
+            walk.warnings.append(f"page {row[0].page}: row without a recognisable reference "
+                                 f"skipped: {ref_text[:40]!r}")
+            return
+    else:
+        starts_entry = _starts_entry_without_ref(row, header, title_i, walk.open_entry)
+    if starts_entry or walk.open_entry is None:
+        entry = Entry(header=header, columns=[[] for _ in header.columns],
+                      first_row=len(walk.entries), method=method)
+        entry.add_row(row)
+        entry.continued = 0
+        walk.entries.append(entry)
+        walk.open_entry = entry
+    else:
+        walk.open_entry.add_row(row)
+
+
+def _fit_row(row: list[Cell], width: int) -> list[Cell]:
+    """Pad a short row with empty cells; fold cells beyond the header into the last column."""
+    if len(row) < width:
+        page = row[0].page if row else None
+        return list(row) + [Cell("", page) for _ in range(width - len(row))]
+    if len(row) > width:
+        tail = "\n".join(c.text for c in row[width - 1:] if c.text.strip())
+        last = row[width - 1]
+        return list(row[: width - 1]) + [Cell(tail, last.page, last.bbox, last.confidence, last.fill)]
+    return list(row)
+
+
+def _is_band_heading(texts: list[str], header: HeaderMap, ref_i: int | None) -> bool:
+    """'High Risk (16 to 20)' across the table: one short text, everything else empty."""
+    filled = [t for t in texts if t]
+    if len(filled) != 1 or len(texts) < 3:
+        return False
+    only = filled[0]
+    if ref_i is not None and texts[ref_i] and looks_like_ref(texts[ref_i].split("\n")[0]):
+        return False
+    return "\n" not in only.strip() and len(only) <= 80 and texts.index(only) == 0
+
+
+def _starts_entry_without_ref(row: list[Cell], header: HeaderMap, title_i: int | None,
+                              open_entry: Entry | None) -> bool:
+    """With no reference column, a row starts an entry when it has a title and a score."""
+    if open_entry is None:
+        return True
+    if title_i is None:
+        return False
+    has_title = bool(row[title_i].text.strip())
+    has_score = any(row[i].text.strip() for i, c in enumerate(header.columns)
+                    if c.field == "score" and i < len(row))
+    return has_title and has_score

@@ -1,0 +1,261 @@
+"""`riskreg build`: the scheduled rebuild, incremental and parallel (process pool or Dask).
+
+Workers only read files (`pipeline.ingest_one` returns rows); this process is the single
+writer, flushing results in atomic batches so the dataset is readable at every moment and a
+killed build loses at most the batch in flight (those inputs are simply read again next time).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from riskreg import __version__
+from riskreg.dataset import Dataset
+from riskreg.pipeline import IngestOutcome, IngestRequest, ingest_one, outcome_tables, source_name
+from riskreg.schema import SOURCES
+
+# Files under RAW that are instructions for riskreg, not registers.
+CONTROL_FILES = {"link-overrides.csv", "corrections.csv"}
+INPUT_SUFFIXES = {".pdf", ".txt", ".tsv", ".text"}
+FLUSH_SECONDS = 20.0
+FLUSH_EVERY = 50
+
+
+@dataclass
+class BuildSummary:
+    read: int = 0
+    skipped: int = 0
+    removed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    records: int = 0
+    seconds: float = 0.0
+    link_text: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def lines(self) -> list[str]:
+        out = [f"build: {self.read} read, {self.skipped} unchanged, {self.removed} removed, "
+               f"{len(self.failed)} failed, {self.records} records, {self.seconds:.1f}s"]
+        out += [f"  failed: {reason}" for _, reason in self.failed]
+        return out
+
+
+def discover(raw: str) -> list[Path]:
+    """Every register input under RAW, in a stable order."""
+    root = Path(raw)
+    found = []
+    for p in sorted(root.rglob("*")):
+        if not p.is_file() or p.name.startswith(".") or p.name in CONTROL_FILES:
+            continue
+        if p.suffix.lower() in INPUT_SUFFIXES:
+            found.append(p)
+    return found
+
+
+def plan(raw: str, dataset: Dataset, *, force: bool = False,
+         max_pages: int | None = None) -> tuple[list[IngestRequest], list[str], set[str]]:
+    """What to read (new, changed, or read by another pipeline version), what to skip, and
+    which sources are gone from RAW."""
+    known = {r["source_file"]: r for r in dataset.read(SOURCES).to_pylist()}
+    todo, skipped, present = [], [], set()
+    cache = str(dataset.root / ".cache" / "extract")
+    for path in discover(raw):
+        name = source_name(str(path), raw)
+        present.add(name)
+        row = known.get(name)
+        if not force and row is not None and _unchanged(path, row):
+            skipped.append(name)
+            continue
+        todo.append(IngestRequest(path=str(path), raw_root=raw, max_pages=max_pages,
+                                  cache_dir=cache))
+    gone = {n for n, r in known.items() if not os.path.isabs(n) and n not in present}
+    return todo, skipped, gone
+
+
+def _unchanged(path: Path, row: dict) -> bool:
+    if row.get("pipeline_version") != __version__ or not row.get("source_sha256"):
+        return False
+    from extract import file_sha256
+
+    try:
+        return file_sha256(str(path)) == row["source_sha256"]
+    except OSError:
+        return False
+
+
+def run_outcomes(requests: list[IngestRequest], *, workers: int | None,
+                 scheduler: str | None) -> Iterator[IngestOutcome]:
+    """Read the inputs: on a Dask cluster, in a process pool, or in this process."""
+    if not requests:
+        return
+    if scheduler:
+        yield from _run_dask(requests, scheduler)
+        return
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(requests) == 1:
+        for req in requests:
+            yield ingest_one(req)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(requests))) as pool:
+        futures = [pool.submit(ingest_one, req) for req in requests]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def _run_dask(requests: list[IngestRequest], address: str) -> Iterator[IngestOutcome]:
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    with Client(address, set_as_default=False) as client:
+        futures = client.map(ingest_one, requests, pure=False)
+        for fut in dask_completed(futures):
+            yield fut.result()
+
+
+def resolve_conflicts(outcomes: list[IngestOutcome], existing: dict[str, str],
+                      prefer: Iterable[str]) -> list[IngestOutcome]:
+    """Two inputs claiming one edition: the preferred one wins, else none replaces the other.
+
+    `existing` maps edition -> source_file already in the dataset (from inputs not re-read).
+    Losing inputs are turned into failed outcomes whose reason names both files.
+    """
+    prefer = {os.path.normpath(p) for p in prefer}
+    claims: dict[str, list[IngestOutcome]] = {}
+    for o in outcomes:
+        if o.ok:
+            claims.setdefault(o.source["edition"], []).append(o)
+    for edition, group in claims.items():
+        holder = existing.get(edition)
+        names = [o.source_file for o in group] + ([holder] if holder and holder not in
+                                                  {o.source_file for o in group} else [])
+        if len(names) < 2:
+            continue
+        winners = [o for o in group if _preferred(o, prefer)]
+        for o in group:
+            if winners and o is winners[0]:
+                continue
+            others = ", ".join(n for n in names if n != o.source_file)
+            _fail(o, f"{o.source_file}: conflict: edition {edition} is also claimed by {others}; "
+                     "pass --prefer FILE to say which wins")
+    return outcomes
+
+
+def _preferred(o: IngestOutcome, prefer: set[str]) -> bool:
+    return any(o.source_file == p or os.path.normpath(o.source.get("path", "")) == p
+               or o.source_file.endswith(p) or p.endswith(o.source_file) for p in prefer)
+
+
+def _fail(o: IngestOutcome, reason: str) -> None:
+    o.source.update(status="failed", error=reason, records=0)
+    o.records = []
+
+
+def flush(dataset: Dataset, outcomes: list[IngestOutcome]) -> None:
+    """Write a batch of outcomes in one atomic replacement of records and sources."""
+    if outcomes:
+        tables = [outcome_tables(o) for o in outcomes]
+        dataset.replace_editions(pa.concat_tables([t[0] for t in tables]),
+                                 pa.concat_tables([t[1] for t in tables]))
+
+
+class Progress:
+    """A rich progress bar on a terminal; plain log lines otherwise."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.done = 0
+        self.bar = None
+        if total and sys.stderr.isatty():
+            from rich.progress import Progress as RichProgress
+
+            self.bar = RichProgress(transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("reading registers", total=total)
+
+    def advance(self, outcome: IngestOutcome) -> None:
+        self.done += 1
+        s = outcome.source
+        if self.bar is not None:
+            self.bar.advance(self.task)
+        elif outcome.ok:
+            print(f"[{self.done}/{self.total}] {s['source_file']}: {s['records']} records "
+                  f"({s['seconds']}s)", file=sys.stderr, flush=True)
+        else:
+            print(f"[{self.done}/{self.total}] FAILED {s['error']}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str | None = None,
+              force: bool = False, prefer: list[str] | None = None,
+              max_pages: int | None = None, echo=print) -> BuildSummary:
+    """Bring the dataset at OUT up to date with the inputs under RAW, then link."""
+    from riskreg.linking import run_link
+
+    started = time.perf_counter()
+    dataset = Dataset(out)
+    dataset.ensure()
+    summary = BuildSummary()
+    if not Path(raw).is_dir():
+        summary.failed.append((raw, f"{raw}: no such folder (pass the folder of raw registers)"))
+        echo(summary.lines()[-1].strip())
+        return summary
+    todo, skipped, gone = plan(raw, dataset, force=force, max_pages=max_pages)
+    summary.skipped = len(skipped)
+    changed_orgs: set[str] = set()
+    if gone:
+        with dataset.locked():
+            old = dataset.read(SOURCES).to_pylist()
+            changed_orgs |= {r["organisation"] for r in old if r["source_file"] in gone}
+            dataset.remove_sources(gone)
+        summary.removed = len(gone)
+    existing = {r["edition"]: r["source_file"] for r in dataset.read(SOURCES).to_pylist()
+                if r["status"] == "ok" and r["edition"]}
+    progress = Progress(len(todo))
+    batch: list[IngestOutcome] = []
+    last_flush = time.monotonic()
+    try:
+        for outcome in run_outcomes(todo, workers=workers, scheduler=scheduler):
+            progress.advance(outcome)
+            batch.append(outcome)
+            if len(batch) >= FLUSH_EVERY or time.monotonic() - last_flush > FLUSH_SECONDS:
+                _finish_batch(dataset, batch, existing, prefer or [], summary, changed_orgs)
+                batch, last_flush = [], time.monotonic()
+        _finish_batch(dataset, batch, existing, prefer or [], summary, changed_orgs)
+    finally:
+        progress.close()
+    if changed_orgs or summary.removed:
+        summary.link_text = run_link(out, raw_root=raw, verbose=False, organisations=changed_orgs)
+    summary.seconds = time.perf_counter() - started
+    for line in summary.lines():
+        echo(line)
+    if summary.link_text:
+        echo(summary.link_text)
+    return summary
+
+
+def _finish_batch(dataset, batch, existing, prefer, summary, changed_orgs) -> None:
+    # Conflicts are judged against everything already written, including earlier batches.
+    resolve_conflicts(batch, {e: f for e, f in existing.items()
+                              if f not in {o.source_file for o in batch}}, prefer)
+    flush(dataset, batch)
+    for o in batch:
+        summary.read += 1
+        if o.ok:
+            summary.records += o.source["records"]
+            existing[o.source["edition"]] = o.source_file
+            changed_orgs.add(o.source["organisation"])
+        else:
+            summary.failed.append((o.source_file, o.error or "failed"))

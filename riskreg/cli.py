@@ -1,0 +1,125 @@
+"""The `riskreg` command line: a thin layer over pipeline, match and dataset."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from riskreg import __version__
+from riskreg.pipeline import DEFAULT_OUT, DEFAULT_RAW
+
+
+def _fail_line(message: str) -> None:
+    click.echo(f"riskreg: {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="riskreg")
+def main() -> None:
+    """Turn published risk registers (PDF, scanned PDF, text) into a clean, linked dataset."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--out", "out", default=str(DEFAULT_OUT), show_default=True,
+              help="dataset folder to write into")
+@click.option("--org", "organisation", help="the publishing organisation (else the folder under RAW, else the document)")
+@click.option("--period", help="the edition's period, e.g. 'Q3 2019/20' (else from the document, else the file name)")
+@click.option("--raw", "raw_root", default=str(DEFAULT_RAW), show_default=True,
+              help="inputs under this folder are named relative to it, and its sub-folders name organisations")
+@click.option("--profile", help="layout profile name or YAML path (default: chosen from the headers)")
+@click.option("--password", help="password for encrypted PDFs")
+@click.option("--max-pages", type=int, default=2000, show_default=True,
+              help="refuse inputs longer than this many pages")
+def ingest(files, out, organisation, period, raw_root, profile, password, max_pages):
+    """Extract and normalise each register FILE and write its edition into the dataset.
+
+    An edition already in the dataset is replaced; nothing else changes. Each failed input
+    gets one line saying what is wrong and what to do, and the exit code is non-zero.
+    """
+    from riskreg.dataset import Dataset
+    from riskreg.pipeline import IngestRequest, ingest_one, write_outcome
+
+    dataset = Dataset(out)
+    dataset.ensure()
+    failed = 0
+    for path in files:
+        req = IngestRequest(path=path, organisation=organisation, period=period,
+                            raw_root=raw_root, profile=profile, password=password,
+                            max_pages=max_pages)
+        outcome = ingest_one(req)
+        write_outcome(dataset, outcome)
+        if outcome.ok:
+            s = outcome.source
+            click.echo(f"{s['source_file']}: {s['records']} records -> {s['edition']} "
+                       f"({s['method']}, {s['seconds']:.1f}s)")
+            for w in outcome.warnings:
+                click.echo(f"  warning: {w}", err=True)
+        else:
+            failed += 1
+            _fail_line(outcome.error)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--out", "out", default=str(DEFAULT_OUT), show_default=True, help="dataset folder")
+@click.option("--overrides", type=click.Path(path_type=str),
+              help="CSV of reviewed links (force/forbid); default: RAW/link-overrides.csv if present")
+@click.option("--raw", "raw_root", default=str(DEFAULT_RAW), show_default=True,
+              help="where the default overrides file lives")
+@click.option("--quiet", is_flag=True, help="print only the per-organisation counts")
+def link(out, overrides, raw_root, quiet):
+    """Link every organisation's entries across editions; write links.parquet and risk_uid."""
+    from riskreg.linking import run_link
+
+    try:
+        text = run_link(out, overrides=overrides, raw_root=raw_root, verbose=not quiet)
+    except Exception as exc:  # noqa: BLE001 - one clear line, non-zero exit
+        _fail_line(f"link failed: {exc}")
+        sys.exit(1)
+    click.echo(text)
+
+
+@main.command()
+@click.argument("raw", required=False, default=str(DEFAULT_RAW), type=click.Path(path_type=str))
+@click.option("--out", "out", default=str(DEFAULT_OUT), show_default=True, help="dataset folder")
+@click.option("--workers", type=int, default=None, help="processes to use (default: the machine's cores)")
+@click.option("--scheduler", help="address of a running Dask distributed scheduler, e.g. tcp://10.0.0.5:8786")
+@click.option("--force", is_flag=True, help="re-read every input even if unchanged")
+@click.option("--prefer", multiple=True, type=click.Path(path_type=str),
+              help="when two inputs claim the same edition, this one wins (repeatable)")
+@click.option("--max-pages", type=int, default=2000, show_default=True,
+              help="refuse inputs longer than this many pages")
+def build(raw, out, workers, scheduler, force, prefer, max_pages):
+    """Ingest every register under RAW that is new or changed since the last build, then link."""
+    from riskreg.build import run_build
+
+    summary = run_build(raw, out, workers=workers, scheduler=scheduler, force=force,
+                        prefer=list(prefer), max_pages=max_pages)
+    sys.exit(0 if summary.ok else 1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=str))
+@click.option("--page", type=int, help="only this page (1-based)")
+@click.option("--out", "out", default="inspect", show_default=True, help="folder for the PNGs and the HTML report")
+@click.option("--profile", help="layout profile name or YAML path")
+@click.option("--password", help="password for encrypted PDFs")
+def inspect(file, page, out, profile, password):
+    """Pictures for a person: each page with the table grid and each record's cells outlined,
+    and an HTML report of the records beside their page images."""
+    try:
+        from riskreg.inspect import run_inspect
+    except ImportError:
+        _fail_line("inspect is not built yet (issue 11): no pictures were made")
+        sys.exit(2)
+    sys.exit(run_inspect(file, out=out, page=page, profile=profile, password=password))
+
+
+def _main_entry() -> None:  # pragma: no cover
+    main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

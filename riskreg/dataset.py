@@ -1,0 +1,129 @@
+"""The dataset folder: three Parquet tables, read whole and written atomically.
+
+Every write goes to a temporary file beside the table and is renamed over it, so a reader
+never sees a half-written table and an interrupted run leaves the previous one intact.
+A lock file serialises writers (ingest runs, a build's single writer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from riskreg.schema import LINKS, RECORDS, SOURCES, TABLES, Table, conform, validate
+
+
+class Dataset:
+    """A dataset folder holding records.parquet, links.parquet and sources.parquet."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    def path(self, table: Table) -> Path:
+        return self.root / table.filename
+
+    def read(self, table: Table) -> pa.Table:
+        """The whole table, conformed to the declared schema; empty when not written yet."""
+        p = self.path(table)
+        if not p.exists():
+            return table.empty()
+        return conform(table, pq.read_table(p))  # a file, or a Hive-partitioned folder
+
+    def write(self, table: Table, data: pa.Table) -> None:
+        """Validate then atomically replace the whole table."""
+        data = conform(table, data)
+        validate(table, data)
+        self.root.mkdir(parents=True, exist_ok=True)
+        atomic_write_parquet(data, self.path(table))
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[Dataset]:
+        """Hold the dataset's writer lock for a read-modify-write cycle."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield self
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def ensure(self) -> None:
+        """Write any missing table as an empty table, so readers always find all three."""
+        for table in TABLES.values():
+            if not self.path(table).exists():
+                self.write(table, table.empty())
+
+    def replace_editions(self, records: pa.Table, sources: pa.Table) -> None:
+        """Write inputs' records and sources rows in one locked cycle. The editions in `records`
+        are replaced (with any rows earlier read from the same files) and nothing else; inputs
+        that failed (status 'failed') only update their sources row, so nothing is lost."""
+        records = conform(RECORDS, records)
+        validate(RECORDS, records)
+        sources = conform(SOURCES, sources)
+        ok_files = {r["source_file"] for r in sources.to_pylist() if r["status"] == "ok"}
+        editions = set(records.column("edition").to_pylist())
+        with self.locked():
+            if ok_files or editions:
+                old = self.read(RECORDS)
+                keep = _rows_not_in(old, "edition", editions)
+                keep = _rows_not_in(keep, "source_file", ok_files)
+                self.write(RECORDS, pa.concat_tables([keep, records]))
+            self.upsert_sources(sources)
+
+    def upsert_sources(self, source_row: pa.Table) -> None:
+        """Replace the sources rows of these input files (caller holds the lock)."""
+        source_row = conform(SOURCES, source_row)
+        old = self.read(SOURCES)
+        keep = _rows_not_in(old, "source_file", set(source_row.column("source_file").to_pylist()))
+        self.write(SOURCES, pa.concat_tables([keep, source_row]))
+
+    def remove_sources(self, source_files: set[str]) -> None:
+        """Drop the records and sources rows of input files that are gone (caller holds the lock)."""
+        self.write(RECORDS, _rows_not_in(self.read(RECORDS), "source_file", source_files))
+        self.write(SOURCES, _rows_not_in(self.read(SOURCES), "source_file", source_files))
+
+    def write_links(self, links: pa.Table, risk_uids: pa.Table | None = None) -> None:
+        """Replace links.parquet and, when given, records' risk_uid column (caller holds the lock)."""
+        self.write(LINKS, links)
+        if risk_uids is not None:
+            self.write(RECORDS, risk_uids)
+
+
+def _rows_not_in(table: pa.Table, column: str, values: set) -> pa.Table:
+    if not values or table.num_rows == 0:
+        return table
+    mask = pc.invert(pc.is_in(table.column(column), value_set=pa.array(sorted(values), pa.string())))
+    return table.filter(pc.fill_null(mask, True))
+
+
+def atomic_write_parquet(data: pa.Table, path: Path) -> None:
+    """Write beside, fsync, then rename over the target: all or nothing."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pq.write_table(data, fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,201 @@
+"""The orchestrator: one input file through extract -> normalise into rows of the contract.
+
+`ingest_one` is pure with respect to the dataset (it reads a file and returns rows), so it can
+run in a worker process or on a Dask worker; `write_outcome` is the single writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from extract import file_sha256
+from riskreg import __version__
+from riskreg.dataset import Dataset
+from riskreg.errors import RegisterError, ValidationError
+from riskreg.schema import RECORDS, SOURCES, to_arrow, validate
+
+DEFAULT_RAW = Path("data/raw")
+DEFAULT_OUT = Path("data/clean")
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    """What to read and what is known about it beforehand."""
+
+    path: str
+    organisation: str | None = None
+    period: str | None = None
+    raw_root: str | None = None
+    profile: str | None = None
+    password: str | None = None
+    max_pages: int | None = None
+    cache_dir: str | None = None
+
+
+@dataclass
+class IngestOutcome:
+    """The rows one input produced (records and its sources row), or why it failed."""
+
+    source_file: str
+    source: dict
+    records: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.source["status"] == "ok"
+
+    @property
+    def error(self) -> str | None:
+        return self.source.get("error")
+
+
+def slugify(text: str) -> str:
+    """'Lancashire County Council' -> 'lancashire-county-council'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unknown"
+
+
+def source_name(path: str, raw_root: str | None) -> str:
+    """The input's path relative to RAW when it came from there, else as given."""
+    p = Path(path)
+    if raw_root:
+        try:
+            return p.resolve().relative_to(Path(raw_root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return os.path.normpath(path)
+
+
+def organisation_from_folder(path: str, raw_root: str | None) -> str | None:
+    """data/raw/<organisation>/... -> the organisation's name (a slug folder is title-cased)."""
+    if not raw_root:
+        return None
+    try:
+        rel = Path(path).resolve().relative_to(Path(raw_root).resolve())
+    except ValueError:
+        return None
+    if len(rel.parts) < 2:
+        return None
+    folder = rel.parts[0]
+    if re.fullmatch(r"[a-z0-9-]+", folder):
+        small = {"and", "of", "the", "for", "nhs"}
+        words = [w.upper() if w == "nhs" else (w if w in small else w.capitalize())
+                 for w in folder.split("-")]
+        return " ".join(words)
+    return folder
+
+
+def ingest_one(req: IngestRequest) -> IngestOutcome:
+    """Read one input into contract rows. Never raises for a bad input: a failed outcome says why."""
+    from extract import read_document
+    from normalise import normalise_document
+    from normalise.organisation import find_organisation
+    from normalise.periods import find_period, period_from_text
+
+    started = time.perf_counter()
+    name = source_name(req.path, req.raw_root)
+    source = {
+        "source_file": name,
+        "source_sha256": None,
+        "organisation": req.organisation,
+        "period": None,
+        "edition": None,
+        "status": "failed",
+        "error": None,
+        "pages": None,
+        "records": 0,
+        "method": None,
+        "seconds": None,
+        "pipeline_version": __version__,
+        "register_pages": None,
+        "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
+    }
+    outcome = IngestOutcome(source_file=name, source=source)
+    try:
+        doc = read_document(req.path, password=req.password, max_pages=req.max_pages,
+                            cache_dir=req.cache_dir)
+        source["source_sha256"] = doc.sha256
+        source["pages"] = doc.page_count
+        edition = normalise_document(doc, profile=req.profile)
+        organisation = (req.organisation or organisation_from_folder(req.path, req.raw_root)
+                        or find_organisation(doc.title) or "Unknown organisation")
+        if req.period:
+            period = period_from_text(req.period)
+        else:
+            period = (find_period(edition.period_text or "") or find_period(doc.title)
+                      or find_period(Path(req.path).stem.replace("_", " ")))
+        if period is None:
+            raise RegisterError("no period found in the title, footer or file name",
+                                path=req.path, hint="pass --period, e.g. --period 'Q3 2019/20'")
+        edition_id = f"{slugify(organisation)}/{period.label}"
+        source.update(organisation=organisation, period=period.label, edition=edition_id)
+        rows = []
+        for rec in edition.records:
+            row = rec.as_row()
+            row.update(
+                organisation=organisation, period=period.label, period_start=period.start,
+                edition=edition_id, source_file=name, source_sha256=doc.sha256, risk_uid=None,
+            )
+            rows.append(row)
+        validate(RECORDS, to_arrow(RECORDS, rows))
+        outcome.records = rows
+        outcome.warnings = list(doc.warnings) + list(edition.warnings)
+        methods = Counter(r["method"] for r in rows)
+        source.update(
+            status="ok",
+            records=len(rows),
+            method=methods.most_common(1)[0][0] if methods else None,
+            register_pages=_page_ranges(edition.register_pages),
+        )
+    except RegisterError as exc:
+        if exc.path is None:
+            exc.path = req.path
+        source["error"] = exc.one_line()
+    except ValidationError as exc:
+        source["error"] = f"{req.path}: {exc} (nothing written; please report this file)"
+    except MemoryError:
+        source["error"] = f"{req.path}: ran out of memory (try --max-pages or fewer workers)"
+    except Exception as exc:  # a bug or an input no reader foresaw: report it, keep the batch going
+        source["error"] = (f"{req.path}: unexpected {type(exc).__name__}: {exc} "
+                           "(please report this file)")
+    if source["source_sha256"] is None and os.path.isfile(req.path):
+        try:
+            source["source_sha256"] = file_sha256(req.path)
+        except OSError:
+            pass
+    source["seconds"] = round(time.perf_counter() - started, 3)
+    return outcome
+
+
+def _page_ranges(pages: list[int]) -> str | None:
+    """[37, 38, 39, 52] -> '37-39,52'."""
+    if not pages:
+        return None
+    pages = sorted(set(pages))
+    parts, start, prev = [], pages[0], pages[0]
+    for p in pages[1:] + [None]:
+        if p is not None and p == prev + 1:
+            prev = p
+            continue
+        parts.append(f"{start}-{prev}" if prev != start else f"{start}")
+        if p is not None:
+            start = prev = p
+    return ",".join(parts)
+
+
+def outcome_tables(outcome: IngestOutcome) -> tuple[pa.Table, pa.Table]:
+    """The outcome as Arrow tables of the records and sources schemas."""
+    return to_arrow(RECORDS, outcome.records), to_arrow(SOURCES, [outcome.source])
+
+
+def write_outcome(dataset: Dataset, outcome: IngestOutcome) -> None:
+    """Write one outcome: an ok input replaces its edition; a failed one only updates sources."""
+    dataset.replace_editions(*outcome_tables(outcome))
