@@ -1,0 +1,118 @@
+"""Register references as printed or OCR'd -> one normal form ("CR 05" -> "CR5")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+
+_DIGIT_LIKE = "0123456789OolI|"
+_TO_DIGIT = str.maketrans("OolI|", "00111")
+_SEPARATORS = re.compile(r"([\-./_])")
+_SURROUNDING = " \t\n.:;,)(*[]#"
+
+# A reference: letters then a number ("CR1", "SR 3", "RSK-001", "COR-2019-02"), or a plain
+# or dotted number ("4", "4.1"). Years and long numbers are not references.
+_REF_SHAPES = (
+    re.compile(r"[A-Z]{1,5}\d{1,4}[A-Z]?"),
+    re.compile(r"[A-Z]{1,5}\d{1,4}(?:[.\-/]\d{1,4}){1,3}"),
+    re.compile(r"[A-Z]{1,5}(?:[\-/_.][A-Z]{0,5}\d{1,4}[A-Z]?){1,3}"),
+    re.compile(r"[1-9]\d{0,2}[A-Z]?"),
+    re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}"),
+)
+
+
+def normalise_ref(raw: str, prefixes: Collection[str] = ()) -> str:
+    """A reference's normal form: upper case, no spaces, OCR slips fixed, "CR01" -> "CR1".
+
+    ``prefixes`` are letter prefixes the document uses elsewhere (see ``ref_prefixes``); they
+    settle readings OCR leaves open, such as "C02" (CO2 or C2).
+    """
+    text = re.sub(r"\s+", "", raw or "").strip(_SURROUNDING)
+    if not text:
+        return ""
+    parts = _SEPARATORS.split(text)
+    segments = parts[0::2]
+    fixed = [_fix_segment(seg, {p.upper() for p in prefixes}) for seg in segments]
+    if len(fixed) == 1:
+        fixed = [_strip_leading_zeros(fixed[0])]
+    parts[0::2] = fixed
+    return "".join(parts).upper()
+
+
+def ref_prefixes(refs: Iterable[str]) -> set[str]:
+    """The letter prefixes of a document's references that end in real digits.
+
+    A prefix ending in "O" is dropped when the prefix without it is also used, as "CRO1" is
+    then more likely an OCR'd "CR01".
+    """
+    found = set()
+    for ref in refs:
+        match = re.fullmatch(r"\s*([A-Za-z]{1,5})\s*[\-.]?\s*([0-9]+)\W*", ref or "")
+        if match:
+            found.add(match.group(1).upper())
+    return {p for p in found if not (p.endswith("O") and p[:-1] in found)}
+
+
+def looks_like_ref(text: str) -> bool:
+    """True for a short reference-like token ("CR1", "4.1", "COR-2019-02"), not words or years."""
+    flat = re.sub(r"\s+", " ", text or "").strip(_SURROUNDING)
+    if not flat or len(flat) > 16 or len(flat.split()) > 2:
+        return False
+    if len(flat.split()) == 2 and not re.fullmatch(r"[A-Za-z]{1,5} [0-9OolI|]{1,4}", flat):
+        return False
+    candidate = normalise_ref(flat)
+    if re.fullmatch(r"(?:19|20)\d\d", candidate):
+        return False
+    return any(shape.fullmatch(candidate) for shape in _REF_SHAPES) and _has_digit(flat)
+
+
+def _has_digit(text: str) -> bool:
+    """True when a real digit, or an OCR'd "l" closing an upper-case prefix, is there."""
+    return bool(re.search(r"\d", text) or re.fullmatch(r"[A-Z]{2,5}l", text))
+
+
+def _fix_segment(segment: str, prefixes: set[str]) -> str:
+    """One run between separators: letters then a number, OCR look-alikes put right."""
+    if not segment:
+        return segment
+    if _is_number_like(segment):
+        return segment.translate(_TO_DIGIT)
+    split = _split_letters_number(segment, prefixes)
+    if split is None:
+        return segment.replace("0", "O")
+    letters, number = split
+    return letters.replace("0", "O") + number.translate(_TO_DIGIT)
+
+
+def _is_number_like(segment: str) -> bool:
+    """All digits or look-alikes, with at least one real digit; a leading "O" or "I" is a letter."""
+    return segment[0] not in "OI" and all(ch in _DIGIT_LIKE for ch in segment) and any(ch.isdigit() for ch in segment)
+
+
+def _split_letters_number(segment: str, prefixes: set[str]) -> tuple[str, str] | None:
+    """Where the letter prefix ends and the number starts, or None when there is no number.
+
+    Without a known prefix the longest number wins ("CRO1" is CR 01); a lone trailing "l"
+    after upper-case letters is a 1 ("CRl"); a capital "I" opening the number is a letter.
+    """
+    candidates = []
+    for cut in range(1, len(segment)):
+        letters, number = segment[:cut], segment[cut:]
+        if not re.fullmatch(r"[A-Za-z0]+", letters) or not letters[0].isalpha():
+            continue
+        if number[0] != "I" and all(ch in _DIGIT_LIKE for ch in number) and (
+            any(ch.isdigit() for ch in number) or (number == "l" and letters.isupper())
+        ):
+            candidates.append((letters, number))
+    if not candidates:
+        return None
+    known = [c for c in candidates if c[0].replace("0", "O").upper() in prefixes]
+    if known:
+        return max(known, key=lambda c: len(c[0]))
+    return candidates[0]
+
+
+def _strip_leading_zeros(ref: str) -> str:
+    """ "CR01" -> "CR1", "05" -> "5"; a lone zero stays."""
+    match = re.fullmatch(r"([A-Za-z]*)0+(\d+[A-Za-z]?)", ref)
+    return f"{match.group(1)}{match.group(2)}" if match else ref

@@ -1,0 +1,77 @@
+"""Reference normal form and reference detection."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        pytest.param("CR 5", "CR5", id="space"),
+        pytest.param("CR05", "CR5", id="leading-zero"),
+        pytest.param("CR01", "CR1", id="leading-zero-1"),
+        pytest.param("cr3 ", "CR3", id="lower-case"),
+        pytest.param("COR-2019-02", "COR-2019-02", id="dashed-kept"),
+        pytest.param("RSK-001", "RSK-001", id="dashed-zeros-kept"),
+        pytest.param("9.", "9", id="trailing-dot"),
+        pytest.param("(4)", "4", id="brackets"),
+        pytest.param("4.1", "4.1", id="dotted"),
+        pytest.param("05", "5", id="number-leading-zero"),
+        pytest.param("CR10", "CR10", id="trailing-zero-kept"),
+        pytest.param("CRO1", "CR1", id="ocr-O-in-number"),
+        pytest.param("CRl", "CR1", id="ocr-l-in-number"),
+        pytest.param("CR1I", "CR11", id="ocr-I-in-number"),
+        pytest.param("CRI2", "CRI2", id="capital-I-opening-number-is-a-letter"),
+        pytest.param("C0R-2019-02", "COR-2019-02", id="ocr-0-in-letters"),
+        pytest.param("C02", "C2", id="ambiguous-without-prefixes"),
+    ],
+)
+def test_normalise_ref(raw, expected):
+    assert normalise_ref(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, refs, expected",
+    [
+        pytest.param("C02", ["CO1", "CR2"], "CO2", id="known-prefix-CO"),
+        pytest.param("R01", ["R2", "R3"], "R1", id="known-prefix-R"),
+        pytest.param("CRO1", ["CR2", "CRO3"], "CR1", id="O-prefix-dropped-when-shorter-used"),
+    ],
+)
+def test_normalise_ref_with_document_prefixes(raw, refs, expected):
+    assert normalise_ref(raw, ref_prefixes(refs)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        *[pytest.param(t, True, id=f"ref-{t}") for t in (
+            "CR1", "CO2", "R12", "SR3", "4", "4.1", "COR-2019-02", "RSK-001", "CR 5", "CRl",
+            "9.")],
+        *[pytest.param(t, False, id=f"not-{t}") for t in (
+            "16 Major", "Major", "2019", "2019/20", "the", "All", "Il", "12345", "A", "",
+            "Risk Owner")],
+    ],
+)
+def test_looks_like_ref(text, expected):
+    assert looks_like_ref(text) is expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_normalise_is_idempotent_and_safe(text):
+    once = normalise_ref(text)
+    assert normalise_ref(once) == once
+    assert " " not in once
+    looks_like_ref(text)
+
+
+@settings(max_examples=200, deadline=None)
+# "O" is left out: "CRO1" is read as an OCR'd "CR01" unless the document's prefixes say so.
+@given(st.from_regex(r"[A-NP-Z]{1,4}[1-9][0-9]{0,2}", fullmatch=True))
+def test_clean_refs_are_refs_and_unchanged(ref):
+    assert looks_like_ref(ref)
+    assert normalise_ref(ref) == ref
