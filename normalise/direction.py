@@ -16,8 +16,10 @@ _GLYPHS = {
 _SHORT_WORDS = {
     "up": r"up|upwards?|higher|increas\w*|escalat\w*|worse\w*|worsen\w*|rising|risen|deteriorat\w*",
     "down": r"down|downwards?|lower|reduc\w*|decreas\w*|improv\w*|better|falling|fallen|declin\w*",
-    "level": (r"level|static|stable|unchanged|no\s+change|same|steady|maintained|constant"
-              r"|no\s+movement|not\s+changed|remain\w*"),
+    "level": (
+        r"level|static|stable|unchanged|no\s+change|same|steady|maintained|constant"
+        r"|no\s+movement|not\s+changed|remain\w*"
+    ),
     "new": r"new|new\s+risk|newly\s+\w+|emerging",
 }
 
@@ -25,15 +27,16 @@ _SHORT_WORDS = {
 # in ordinary prose to say anything.
 _SENTENCE_WORDS = {
     "up": r"increas(?:e|es|ed|ing)|escalat(?:e|es|ed|ing)|worsen(?:s|ed|ing)?"
-          r"|deteriorat(?:e|es|ed|ing)|risen|heightened",
+    r"|deteriorat(?:e|es|ed|ing)|risen|heightened",
     "down": r"reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|lowered|fallen"
-            r"|declin(?:e|es|ed|ing)|diminish(?:es|ed|ing)?|eased",
+    r"|declin(?:e|es|ed|ing)|diminish(?:es|ed|ing)?|eased",
     "level": r"unchanged|stable|static|steady|no\s+change|not\s+changed|remains?\s+the\s+same"
-             r"|same\s+level|remains?\s+level",
+    r"|same\s+level|remains?\s+level",
     "new": r"new\s+risk|newly\s+(?:added|identified|included|emerged)|emerging\s+risk",
 }
-_NEGATION = re.compile(r"\b(?:not|no|never|n't|cannot|unable\s+to|nor)\s+(?:\w+\s+){0,2}$",
-                       re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|n't|cannot|unable\s+to|nor)\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+)
 # "actions to reduce the risk" is a purpose, not a movement; "continues to reduce" is one.
 _PURPOSE = re.compile(r"\bto\s+$", re.IGNORECASE)
 _MOVEMENT_BEFORE_TO = re.compile(
@@ -73,11 +76,14 @@ def _directions_named(text: str, table: dict[str, str]) -> set[str]:
     found = set()
     for direction, words in table.items():
         for match in re.finditer(rf"\b(?:{words})\b", text, re.IGNORECASE):
-            before = text[:match.start()]
+            before = text[: match.start()]
             if _NEGATION.search(before):
                 continue
-            if direction in ("up", "down") and _PURPOSE.search(before) \
-                    and not _MOVEMENT_BEFORE_TO.search(before):
+            if (
+                direction in ("up", "down")
+                and _PURPOSE.search(before)
+                and not _MOVEMENT_BEFORE_TO.search(before)
+            ):
                 continue
             found.add(direction)
     return found

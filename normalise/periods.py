@@ -16,19 +16,34 @@ class Period:
 
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    name: number
+    for number, name in enumerate(
+        "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1
+    )
 }
-_MONTH_NAME = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-               r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_ORDINAL_QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
-                     "fourth": 4, "4th": 4}
+_MONTH_NAME = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_ORDINAL_QUARTERS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+}
 
 # Separators are loose because file names use "-", "_" and "." where titles use "/" and " ".
 _B = r"(?<![A-Za-z0-9])"
 _E = r"(?![A-Za-z0-9])"
-_FINANCIAL_YEAR = re.compile(rf"{_B}(?:FY\s*)?((?:19|20)\d\d)\s*[/\-_–.]\s*((?:19|20)?\d\d){_E}"
-                             rf"(?!\s*[/\-_.]\s*\d)", re.IGNORECASE)
+_FINANCIAL_YEAR = re.compile(
+    rf"{_B}(?:FY\s*)?((?:19|20)\d\d)\s*[/\-_–.]\s*((?:19|20)?\d\d){_E}"
+    rf"(?!\s*[/\-_.]\s*\d)",
+    re.IGNORECASE,
+)
 _QUARTER = re.compile(
     rf"{_B}(?:q(?:tr)?\.?\s*([1-4])|quarter\s*([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)"
     rf"\s+quarter){_E}",
@@ -53,8 +68,11 @@ def find_period(text: str) -> Period | None:
     """
     text = text or ""
     years = list(_financial_years(text))
-    return (_first_quarter(text, years) or _first_month(text, years)
-            or (financial_year_period(years[0][2]) if years else None))
+    return (
+        _first_quarter(text, years)
+        or _first_month(text, years)
+        or (financial_year_period(years[0][2]) if years else None)
+    )
 
 
 def period_from_text(text: str) -> Period:
@@ -87,7 +105,7 @@ def financial_year_period(first_year: int) -> Period:
 
 
 def fy_label(first_year: int) -> str:
-    """"2019/20" for the financial year that starts in April 2019."""
+    """The label of the financial year starting in April of ``first_year``: "2019/20"."""
     return f"{first_year}/{(first_year + 1) % 100:02d}"
 
 
@@ -105,9 +123,11 @@ def _first_quarter(text: str, years: list[tuple[int, int, int]]) -> Period | Non
     for match in _QUARTER.finditer(text):
         number = match.group(1) or match.group(2)
         quarter = int(number) if number else _ORDINAL_QUARTERS[match.group(3).lower()]
-        near = [(min(abs(match.start() - end), abs(start - match.end())), first)
-                for start, end, first in years
-                if not (start < match.end() and match.start() < end)]
+        near = [
+            (min(abs(match.start() - end), abs(start - match.end())), first)
+            for start, end, first in years
+            if not (start < match.end() and match.start() < end)
+        ]
         near = [item for item in near if item[0] <= _QUARTER_REACH]
         if near:
             return quarter_period(min(near)[1], quarter)

@@ -86,7 +86,11 @@ def _fix_segment(segment: str, prefixes: set[str]) -> str:
 
 def _is_number_like(segment: str) -> bool:
     """All digits or look-alikes, with at least one real digit; a leading "O" or "I" is a letter."""
-    return segment[0] not in "OI" and all(ch in _DIGIT_LIKE for ch in segment) and any(ch.isdigit() for ch in segment)
+    return (
+        segment[0] not in "OI"
+        and all(ch in _DIGIT_LIKE for ch in segment)
+        and any(ch.isdigit() for ch in segment)
+    )
 
 
 def _split_letters_number(segment: str, prefixes: set[str]) -> tuple[str, str] | None:
@@ -100,8 +104,10 @@ def _split_letters_number(segment: str, prefixes: set[str]) -> tuple[str, str] |
         letters, number = segment[:cut], segment[cut:]
         if not re.fullmatch(r"[A-Za-z0]+", letters) or not letters[0].isalpha():
             continue
-        if number[0] != "I" and all(ch in _DIGIT_LIKE for ch in number) and (
-            any(ch.isdigit() for ch in number) or (number == "l" and letters.isupper())
+        if (
+            number[0] != "I"
+            and all(ch in _DIGIT_LIKE for ch in number)
+            and (any(ch.isdigit() for ch in number) or (number == "l" and letters.isupper()))
         ):
             candidates.append((letters, number))
     if not candidates:

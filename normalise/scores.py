@@ -7,28 +7,68 @@ import re
 from dataclasses import dataclass, field
 
 _IMPACT_WORDS = {
-    "insignificant": 1, "negligible": 1, "minimal": 1,
+    "insignificant": 1,
+    "negligible": 1,
+    "minimal": 1,
     "minor": 2,
-    "moderate": 3, "significant": 3,
-    "major": 4, "serious": 4,
-    "catastrophic": 5, "critical": 5, "severe": 5, "extreme": 5,
+    "moderate": 3,
+    "significant": 3,
+    "major": 4,
+    "serious": 4,
+    "catastrophic": 5,
+    "critical": 5,
+    "severe": 5,
+    "extreme": 5,
     # opportunity tables grade benefit rather than harm
     "outstanding": 5,
 }
 _LIKELIHOOD_WORDS = {
-    "rare": 1, "remote": 1,
+    "rare": 1,
+    "remote": 1,
     "unlikely": 2,
     "possible": 3,
-    "likely": 4, "probable": 4,
-    "almost certain": 5, "certain": 5, "very likely": 5, "highly likely": 5,
+    "likely": 4,
+    "probable": 4,
+    "almost certain": 5,
+    "certain": 5,
+    "very likely": 5,
+    "highly likely": 5,
 }
 _GRADED_WORDS = {"very low": 1, "low": 2, "medium": 3, "high": 4, "very high": 5}
 
 # Words that grade a score without giving its factors (RAG colours, bands).
-RATING_WORDS = ("very high", "very low", "high", "medium", "low", "red", "amber", "green",
-                "yellow", "black")
-EMPTY_WORDS = frozenset({"", "tbc", "tbd", "tba", "n/a", "na", "n.a.", "none", "nil", "-", "–",
-                         "—", "not assessed", "not applicable", "to be confirmed", "?"})
+RATING_WORDS = (
+    "very high",
+    "very low",
+    "high",
+    "medium",
+    "low",
+    "red",
+    "amber",
+    "green",
+    "yellow",
+    "black",
+)
+EMPTY_WORDS = frozenset(
+    {
+        "",
+        "tbc",
+        "tbd",
+        "tba",
+        "n/a",
+        "na",
+        "n.a.",
+        "none",
+        "nil",
+        "-",
+        "–",
+        "—",
+        "not assessed",
+        "not applicable",
+        "to be confirmed",
+        "?",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +83,9 @@ class Scale:
     size: tuple[int, int] = (5, 5)
 
     def __hash__(self) -> int:  # dicts are not hashable; the scale is used read-only
-        return hash((tuple(sorted(self.impact.items())), tuple(sorted(self.likelihood.items())),
-                     self.size))
+        return hash(
+            (tuple(sorted(self.impact.items())), tuple(sorted(self.likelihood.items())), self.size)
+        )
 
     @property
     def max_score(self) -> int:
@@ -110,25 +151,35 @@ def parse_score(text: str, scale: Scale = DEFAULT_SCALE, order: str = "auto") ->
     return _assemble(score, factors, phrases, notes, scale, order)
 
 
-def parse_triplet(impact: str, likelihood: str, score: str,
-                  scale: Scale = DEFAULT_SCALE) -> Score:
+def parse_triplet(impact: str, likelihood: str, score: str, scale: Scale = DEFAULT_SCALE) -> Score:
     """Read a row's three score columns (impact, likelihood, score); each a number or a word."""
     notes: list[str] = []
     impact_value = _axis_value(impact, scale.impact, scale.size[0], "impact", notes)
-    likelihood_value = _axis_value(likelihood, scale.likelihood, scale.size[1], "likelihood",
-                                   notes)
+    likelihood_value = _axis_value(likelihood, scale.likelihood, scale.size[1], "likelihood", notes)
     printed = parse_score(score, scale) if score and score.strip() else Score()
     if printed.note:
         notes.append(printed.note)
     total = printed.score
     if total is None and impact_value and likelihood_value and not _is_printed(score):
         total = impact_value * likelihood_value
-    if total is not None and impact_value and likelihood_value \
-            and impact_value * likelihood_value != total:
-        notes.append(f"impact {impact_value} x likelihood {likelihood_value} "
-                     f"is not the printed score {total}")
-    return Score(score=total, impact=impact_value, likelihood=likelihood_value,
-                 label=printed.label, rating=printed.rating, note=_join_notes(notes))
+    if (
+        total is not None
+        and impact_value
+        and likelihood_value
+        and impact_value * likelihood_value != total
+    ):
+        notes.append(
+            f"impact {impact_value} x likelihood {likelihood_value} "
+            f"is not the printed score {total}"
+        )
+    return Score(
+        score=total,
+        impact=impact_value,
+        likelihood=likelihood_value,
+        label=printed.label,
+        rating=printed.rating,
+        note=_join_notes(notes),
+    )
 
 
 def _flatten(text: str) -> str:
@@ -148,13 +199,13 @@ def _take_numbers(text: str) -> tuple[int | None, tuple[int, int] | None, str, l
     if product:
         first, second = ocr_int(product.group(1)), ocr_int(product.group(2))
         printed = ocr_int(product.group(3)) if product.group(3) else None
-        rest = text[:product.start()] + " " + text[product.end():]
+        rest = text[: product.start()] + " " + text[product.end() :]
         if first is not None and second is not None:
             return printed, (first, second), rest, []
     for match in _NUMBER.finditer(text):
         value = ocr_int(match.group(0))
         if value is not None:
-            rest = text[:match.start()] + " " + text[match.end():]
+            rest = text[: match.start()] + " " + text[match.end() :]
             others = [m.group(0) for m in _NUMBER.finditer(rest) if ocr_int(m.group(0)) is not None]
             return value, None, rest, ([f"other numbers: {' '.join(others)}"] if others else [])
     return None, None, text, []
@@ -166,7 +217,8 @@ def _phrase_pattern(scale: Scale) -> re.Pattern[str]:
     words = set(scale.impact) | set(scale.likelihood) | set(RATING_WORDS)
     alternatives = sorted(words, key=len, reverse=True)
     return re.compile(
-        r"(?<![A-Za-z])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alternatives)
+        r"(?<![A-Za-z])("
+        + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alternatives)
         + r")(?![A-Za-z])",
         re.IGNORECASE,
     )
@@ -179,8 +231,14 @@ def _take_phrases(text: str, scale: Scale) -> tuple[list[str], str]:
     return phrases, pattern.sub(" ", text)
 
 
-def _assemble(score: int | None, factors: tuple[int, int] | None, phrases: list[str],
-              notes: list[str], scale: Scale, order: str) -> Score:
+def _assemble(
+    score: int | None,
+    factors: tuple[int, int] | None,
+    phrases: list[str],
+    notes: list[str],
+    scale: Scale,
+    order: str,
+) -> Score:
     """Put numbers and words together, checking every printed value against the scale."""
     impact = likelihood = None
     label = rating = None
@@ -192,21 +250,25 @@ def _assemble(score: int | None, factors: tuple[int, int] | None, phrases: list[
         elif score != product:
             notes.append(f"{factors[0]} x {factors[1]} is not {score}")
             impact = likelihood = None
-    label_phrases = [p for p in phrases if p.lower() in scale.impact or p.lower() in scale.likelihood]
+    label_phrases = [
+        p for p in phrases if p.lower() in scale.impact or p.lower() in scale.likelihood
+    ]
     pair = _label_pair(label_phrases, scale, order) if len(label_phrases) >= 2 else None
     if pair is not None:
         label = "/".join(label_phrases[:2])
         label_impact, label_likelihood = pair
-        rating_phrases = [p for p in phrases
-                          if p not in label_phrases[:2] and p.lower() in RATING_WORDS]
+        rating_phrases = [
+            p for p in phrases if p not in label_phrases[:2] and p.lower() in RATING_WORDS
+        ]
         if label_impact is not None and label_likelihood is not None and factors is None:
             if score is None:
                 score = label_impact * label_likelihood
             if score == label_impact * label_likelihood:
                 impact, likelihood = label_impact, label_likelihood
             else:
-                notes.append(f"label {label} gives {label_impact} x {label_likelihood}, "
-                             f"not {score}")
+                notes.append(
+                    f"label {label} gives {label_impact} x {label_likelihood}, not {score}"
+                )
     else:
         rating_phrases = [p for p in phrases if p.lower() in RATING_WORDS]
         label_only = [p for p in phrases if p.lower() not in RATING_WORDS]
@@ -215,12 +277,19 @@ def _assemble(score: int | None, factors: tuple[int, int] | None, phrases: list[
     if rating_phrases:
         rating = "/".join(p.title() for p in rating_phrases)
     score, impact, likelihood = _check_range(score, impact, likelihood, scale, notes)
-    return Score(score=score, impact=impact, likelihood=likelihood, label=label, rating=rating,
-                 note=_join_notes(notes))
+    return Score(
+        score=score,
+        impact=impact,
+        likelihood=likelihood,
+        label=label,
+        rating=rating,
+        note=_join_notes(notes),
+    )
 
 
-def _order_factors(factors: tuple[int, int], scale: Scale,
-                   order: str) -> tuple[int | None, int | None]:
+def _order_factors(
+    factors: tuple[int, int], scale: Scale, order: str
+) -> tuple[int | None, int | None]:
     """Which factor is impact: from ``order``, or from the scale when only one order fits."""
     first, second = factors
     if order == "il":
@@ -235,8 +304,9 @@ def _order_factors(factors: tuple[int, int], scale: Scale,
     return None, None
 
 
-def _label_pair(phrases: list[str], scale: Scale,
-                order: str) -> tuple[int | None, int | None] | None:
+def _label_pair(
+    phrases: list[str], scale: Scale, order: str
+) -> tuple[int | None, int | None] | None:
     """Impact and likelihood from the first two label words, in whichever order they make sense."""
     first, second = (p.lower() for p in phrases[:2])
     readings = []
@@ -257,8 +327,9 @@ def _label_pair(phrases: list[str], scale: Scale,
     return (None, None)
 
 
-def _check_range(score: int | None, impact: int | None, likelihood: int | None, scale: Scale,
-                 notes: list[str]) -> tuple[int | None, int | None, int | None]:
+def _check_range(
+    score: int | None, impact: int | None, likelihood: int | None, scale: Scale, notes: list[str]
+) -> tuple[int | None, int | None, int | None]:
     """Drop values the scale cannot produce, saying so in the notes."""
     if impact is not None and not 1 <= impact <= scale.size[0]:
         notes.append(f"impact {impact} outside 1-{scale.size[0]}")
@@ -272,8 +343,9 @@ def _check_range(score: int | None, impact: int | None, likelihood: int | None, 
     return score, impact, likelihood
 
 
-def _axis_value(cell: str, words: dict[str, int], maximum: int, axis: str,
-                notes: list[str]) -> int | None:
+def _axis_value(
+    cell: str, words: dict[str, int], maximum: int, axis: str, notes: list[str]
+) -> int | None:
     """One impact or likelihood cell: a number in range or a label word of that axis."""
     flat = _flatten(cell)
     if flat.lower() in EMPTY_WORDS:

@@ -10,12 +10,27 @@ from normalise.direction import parse_direction
 @pytest.mark.parametrize(
     "text, expected",
     [
-        *[pytest.param(word, "level", id=f"level-{word}") for word in (
-            "Level", "Static", "Stable", "Unchanged", "No change", "Same", "Steady", "Maintained")],
-        *[pytest.param(word, "up", id=f"up-{word}") for word in (
-            "Upwards", "Increasing", "Increased", "Escalated", "Worsening", "Up", "↑")],
-        *[pytest.param(word, "down", id=f"down-{word}") for word in (
-            "Reducing", "Reduced", "Decreasing", "Downwards", "Improving", "Down", "↓")],
+        *[
+            pytest.param(word, "level", id=f"level-{word}")
+            for word in (
+                "Level",
+                "Static",
+                "Stable",
+                "Unchanged",
+                "No change",
+                "Same",
+                "Steady",
+                "Maintained",
+            )
+        ],
+        *[
+            pytest.param(word, "up", id=f"up-{word}")
+            for word in ("Upwards", "Increasing", "Increased", "Escalated", "Worsening", "Up", "↑")
+        ],
+        *[
+            pytest.param(word, "down", id=f"down-{word}")
+            for word in ("Reducing", "Reduced", "Decreasing", "Downwards", "Improving", "Down", "↓")
+        ],
         pytest.param("New", "new", id="new"),
         pytest.param("New risk", "new", id="new-risk"),
         pytest.param("Closed", None, id="closed-is-no-direction"),
@@ -23,15 +38,24 @@ from normalise.direction import parse_direction
         pytest.param("→", "level", id="sideways-arrow"),
         pytest.param("é", None, id="symbol-font-letter"),
         pytest.param("▲▼", None, id="arrows-disagree"),
-        pytest.param("The risk is being managed and continues to reduce", "down",
-                     id="sentence-continues-to-reduce"),
-        pytest.param("As time progresses the risk to some extent reduces. However, the risk "
-                     "cannot be fully mitigated until all decisions have been taken.", "down",
-                     id="sentence-reduces-however"),
+        pytest.param(
+            "The risk is being managed and continues to reduce",
+            "down",
+            id="sentence-continues-to-reduce",
+        ),
+        pytest.param(
+            "As time progresses the risk to some extent reduces. However, the risk "
+            "cannot be fully mitigated until all decisions have been taken.",
+            "down",
+            id="sentence-reduces-however",
+        ),
         pytest.param("Risk score remains the same this quarter", "level", id="sentence-same"),
         pytest.param("Actions are in place to reduce the risk", None, id="purpose-not-movement"),
-        pytest.param("The risk has increased but actions will reduce it over time", None,
-                     id="sentence-both-ways"),
+        pytest.param(
+            "The risk has increased but actions will reduce it over time",
+            None,
+            id="sentence-both-ways",
+        ),
         pytest.param("Risk has not reduced this quarter", None, id="negated"),
         pytest.param("Progress reported to the board each month", None, id="sentence-no-verb"),
     ],

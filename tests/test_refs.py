@@ -48,12 +48,38 @@ def test_normalise_ref_with_document_prefixes(raw, refs, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        *[pytest.param(t, True, id=f"ref-{t}") for t in (
-            "CR1", "CO2", "R12", "SR3", "4", "4.1", "COR-2019-02", "RSK-001", "CR 5", "CRl",
-            "9.")],
-        *[pytest.param(t, False, id=f"not-{t}") for t in (
-            "16 Major", "Major", "2019", "2019/20", "the", "All", "Il", "12345", "A", "",
-            "Risk Owner")],
+        *[
+            pytest.param(t, True, id=f"ref-{t}")
+            for t in (
+                "CR1",
+                "CO2",
+                "R12",
+                "SR3",
+                "4",
+                "4.1",
+                "COR-2019-02",
+                "RSK-001",
+                "CR 5",
+                "CRl",
+                "9.",
+            )
+        ],
+        *[
+            pytest.param(t, False, id=f"not-{t}")
+            for t in (
+                "16 Major",
+                "Major",
+                "2019",
+                "2019/20",
+                "the",
+                "All",
+                "Il",
+                "12345",
+                "A",
+                "",
+                "Risk Owner",
+            )
+        ],
     ],
 )
 def test_looks_like_ref(text, expected):

@@ -12,21 +12,29 @@ from normalise.scores import DEFAULT_SCALE, Scale, Score, parse_score, parse_tri
     [
         pytest.param("16", Score(score=16), id="bare-number"),
         pytest.param("12 Major/possible", Score(12, 4, 3, label="Major/possible"), id="label"),
-        pytest.param("12\nMajor/\nPossible", Score(12, 4, 3, label="Major/Possible"),
-                     id="label-wrapped"),
-        pytest.param("Major/ Likely 16", Score(16, 4, 4, label="Major/Likely"),
-                     id="label-first"),
-        pytest.param("Possible/Major", Score(12, 4, 3, label="Possible/Major"),
-                     id="label-likelihood-first-no-number"),
-        pytest.param("12 Major/Likely",
-                     Score(12, label="Major/Likely", note="label Major/Likely gives 4 x 4, not 12"),
-                     id="label-mismatch-noted"),
+        pytest.param(
+            "12\nMajor/\nPossible", Score(12, 4, 3, label="Major/Possible"), id="label-wrapped"
+        ),
+        pytest.param("Major/ Likely 16", Score(16, 4, 4, label="Major/Likely"), id="label-first"),
+        pytest.param(
+            "Possible/Major",
+            Score(12, 4, 3, label="Possible/Major"),
+            id="label-likelihood-first-no-number",
+        ),
+        pytest.param(
+            "12 Major/Likely",
+            Score(12, label="Major/Likely", note="label Major/Likely gives 4 x 4, not 12"),
+            id="label-mismatch-noted",
+        ),
         pytest.param("4 x 5 = 20", Score(score=20), id="product-order-unknown"),
         pytest.param("4x5=20", Score(score=20), id="product-tight"),
         pytest.param("5 × 4 = 20", Score(score=20), id="product-times-sign"),
         pytest.param("4 x 5 = 21", Score(score=21, note="4 x 5 is not 21"), id="product-mismatch"),
-        pytest.param("20 (following the attacks in May ...)",
-                     Score(score=20, note="(following the attacks in May ...)"), id="comment"),
+        pytest.param(
+            "20 (following the attacks in May ...)",
+            Score(score=20, note="(following the attacks in May ...)"),
+            id="comment",
+        ),
         pytest.param("TBC", Score(), id="tbc"),
         pytest.param("", Score(), id="blank"),
         pytest.param("N/A", Score(), id="not-applicable"),
@@ -51,8 +59,12 @@ def test_parse_score(text, expected):
         pytest.param("4 x 5 = 20", "li", Score(20, impact=5, likelihood=4), id="li"),
         pytest.param("4 x 5 = 20", "il", Score(20, impact=4, likelihood=5), id="il"),
         pytest.param("3 x 2", "il", Score(6, impact=3, likelihood=2), id="no-printed-total"),
-        pytest.param("High/Low", "il", Score(8, impact=4, likelihood=2, label="High/Low"),
-                     id="graded-words-need-order"),
+        pytest.param(
+            "High/Low",
+            "il",
+            Score(8, impact=4, likelihood=2, label="High/Low"),
+            id="graded-words-need-order",
+        ),
         pytest.param("High/Low", "auto", Score(label="High/Low"), id="graded-words-unknown-order"),
     ],
 )
@@ -83,14 +95,24 @@ def test_bad_order_is_refused():
         pytest.param("4", "4", "16", Score(16, 4, 4), id="numbers"),
         pytest.param("Major", "Likely", "16", Score(16, 4, 4), id="words"),
         pytest.param("Major", "3", "", Score(12, 4, 3), id="score-blank-computed"),
-        pytest.param("4", "4", "12",
-                     Score(12, 4, 4, note="impact 4 x likelihood 4 is not the printed score 12"),
-                     id="mismatch-noted"),
-        pytest.param("7", "2", "14", Score(14, None, 2, note="impact 7 outside 1-5"),
-                     id="impact-off-scale"),
+        pytest.param(
+            "4",
+            "4",
+            "12",
+            Score(12, 4, 4, note="impact 4 x likelihood 4 is not the printed score 12"),
+            id="mismatch-noted",
+        ),
+        pytest.param(
+            "7", "2", "14", Score(14, None, 2, note="impact 7 outside 1-5"), id="impact-off-scale"
+        ),
         pytest.param("", "", "TBC", Score(), id="all-blank"),
-        pytest.param("Huge", "2", "10", Score(10, None, 2, note="impact 'Huge' not on the scale"),
-                     id="unknown-word"),
+        pytest.param(
+            "Huge",
+            "2",
+            "10",
+            Score(10, None, 2, note="impact 'Huge' not on the scale"),
+            id="unknown-word",
+        ),
     ],
 )
 def test_parse_triplet(impact, likelihood, score, expected):
@@ -111,8 +133,11 @@ def test_any_text_gives_a_score_within_the_matrix(text, order):
 def test_product_round_trip(impact, likelihood, order):
     first, second = (impact, likelihood) if order == "il" else (likelihood, impact)
     result = parse_score(f"{first} x {second} = {impact * likelihood}", order=order)
-    assert (result.score, result.impact, result.likelihood) == (impact * likelihood, impact,
-                                                                likelihood)
+    assert (result.score, result.impact, result.likelihood) == (
+        impact * likelihood,
+        impact,
+        likelihood,
+    )
 
 
 @settings(max_examples=200, deadline=None)
