@@ -228,6 +228,8 @@ def weighted_dice(a: np.ndarray, b: np.ndarray, idf: np.ndarray) -> np.ndarray:
 
     Unlike token_set_ratio, words present in only one title lower the score, weighted by
     how informative they are."""
+    used = a.any(axis=0) | b.any(axis=0)  # only the words either side has: much faster
+    a, b, idf = a[:, used], b[:, used], idf[used]
     shared = (a * idf) @ b.T
     total = (a @ idf)[:, None] + (b @ idf)[None, :]
     return np.divide(2 * shared, total, out=np.zeros_like(shared), where=total > 0)
@@ -294,7 +296,9 @@ def text_similarity(a: Entries, b: Entries, vocabs: Vocabularies) -> np.ndarray:
 
     for f, w in BODY_WEIGHTS.items():
         v = vocabs.by_field[f]
-        add(w, v.tfidf(a.words[f]) @ v.tfidf(b.words[f]).T, f)
+        ta, tb = v.tfidf(a.words[f]), v.tfidf(b.words[f])
+        used = ta.any(axis=0) & tb.any(axis=0)  # words only one side has add nothing
+        add(w, ta[:, used] @ tb[:, used].T, f)
 
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
