@@ -1,0 +1,378 @@
+"""Text renderings of a register -> raw tables.
+
+Two kinds of text are read:
+
+- tab-separated rows (a spreadsheet or web-table export), possibly with HTML markup inside
+  cells: one RawTable(layout="grid") per table, a new table at each header row;
+- layout or OCR text without cell boundaries: one RawTable(layout="flow") whose rows are the
+  text lines, which normalise reads by references, scores and header vocabulary.
+
+extract knows nothing of records: continuation rows (an empty first cell) are kept as rows and
+joined by normalise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
+from extract.types import Cell, ExtractedDocument, RawTable
+from riskreg.errors import NoRegisterFound, UnreadableInput
+
+TAB_ROW_MIN_TABS = 3  # a line with fewer tabs is not a table row
+BULLET = "• "
+BULLET_GLYPHS = "•●▪◦■‣⁃∙"  # inline bullets start a new item line
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dd",
+    "dt",
+    "blockquote",
+}
+_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+_ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
+_CODE_LINE_RE = re.compile(r"^\s*[A-Za-z]{1,4}[ .\-]?\d{1,3}\b")
+_REGISTER_WORDS = re.compile(
+    r"\b(risk|opportunit|likelihood|impact|owner|control|mitigat)", re.IGNORECASE
+)
+
+
+def read_text(path: str) -> ExtractedDocument:
+    """Read a text rendering of a register into raw tables (kind="text")."""
+    data = _read_bytes(path)
+    text = decode_text(data, path)
+    lines = text.split("\n")
+    warnings: list[str] = []
+    if is_tab_separated(lines):
+        tables = tab_lines_to_tables(lines)
+        title = title_lines(lines, stop_at_tabs=True)
+    elif looks_like_register_text(lines):
+        tables = [lines_to_flow_table(lines)]
+        title = title_lines(lines, stop_at_tabs=False)
+    else:
+        raise NoRegisterFound(
+            "no table and no register entries found in the text",
+            path=path,
+            hint="if this is a register, export it with tab-separated cells, or ingest the PDF",
+        )
+    if not tables:
+        raise NoRegisterFound(
+            "no table rows found in the text",
+            path=path,
+            hint="check that the file is a risk register",
+        )
+    return ExtractedDocument(
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        kind="text",
+        tables=tables,
+        title=title,
+        warnings=warnings,
+    )
+
+
+# --- bytes and characters ------------------------------------------------------------------
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise UnreadableInput(
+            f"cannot open the file ({exc.strerror})",
+            path=path,
+            hint="check the path and permissions",
+        ) from exc
+    if not data.strip():
+        raise UnreadableInput("the file is empty", path=path, hint="re-export the register text")
+    return data
+
+
+def decode_text(data: bytes, path: str = "") -> str:
+    """Bytes -> text: UTF-8 (with or without BOM), else cp1252, else latin-1; newlines as '\\n'."""
+    if b"\x00" in data[:4096] or _control_share(data[:8192]) > 0.05:
+        raise UnreadableInput(
+            "the file is binary, not text",
+            path=path,
+            hint="ingest PDFs as PDFs; text inputs must be plain text",
+        )
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _control_share(sample: bytes) -> float:
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls / max(len(sample), 1)
+
+
+def title_lines(lines: list[str], *, stop_at_tabs: bool, limit: int = 2) -> str:
+    """The document's first non-empty lines (before any table row), as its title."""
+    found: list[str] = []
+    for line in lines:
+        if stop_at_tabs and line.count("\t") >= TAB_ROW_MIN_TABS:
+            break
+        stripped = " ".join(line.split())
+        if stripped:
+            found.append(stripped)
+        if len(found) >= limit:
+            break
+    return "\n".join(found)
+
+
+# --- detection ---------------------------------------------------------------------------
+
+
+def is_tab_separated(lines: list[str]) -> bool:
+    """Many lines with >= 3 tabs, most of them with the same cell count."""
+    counts = [line.count("\t") + 1 for line in lines if line.count("\t") >= TAB_ROW_MIN_TABS]
+    if len(counts) < 2:
+        return False
+    text_lines = [line for line in lines if line.strip()]
+    _, dominant = Counter(counts).most_common(1)[0]
+    return dominant / len(counts) >= 0.6 and len(counts) / len(text_lines) >= 0.3
+
+
+def looks_like_register_text(lines: list[str]) -> bool:
+    """Enough text with entry codes (CR1, R12, SR3) or register words to be worth reading."""
+    text_lines = [line for line in lines if line.strip()]
+    if len(text_lines) < 5:
+        return False
+    printable = sum(ch.isprintable() or ch == "\t" for line in text_lines for ch in line)
+    if printable / max(sum(len(line) for line in text_lines), 1) < 0.95:
+        return False
+    code_lines = sum(1 for line in text_lines if _CODE_LINE_RE.match(line))
+    register_words = sum(len(_REGISTER_WORDS.findall(line)) for line in text_lines)
+    return code_lines >= 2 or register_words >= 3
+
+
+# --- layout / OCR text ------------------------------------------------------------------
+
+
+def lines_to_flow_table(lines: list[str]) -> RawTable:
+    """Text lines -> one flow table: each line one row of one cell (blank lines kept as '')."""
+    rows = [[Cell(line.rstrip())] for line in lines]
+    while rows and not rows[-1][0].text.strip():
+        rows.pop()
+    return RawTable(
+        rows=rows,
+        page=None,
+        method="text",
+        layout="flow",
+        report={"lines": len(rows), "source_first_line": 1},
+    )
+
+
+# --- tab-separated text -----------------------------------------------------------------
+
+
+def tab_lines_to_tables(lines: list[str]) -> list[RawTable]:
+    """Tab-separated lines -> grid tables: a new table at each header row, at a change of
+    column count, and after a line of plain text (a heading such as 'Key to Scores')."""
+    tables: list[RawTable] = []
+    current: list[tuple[int, list[str]]] = []  # (source line number, raw cells)
+    header: list[str] | None = None
+    heading = ""
+
+    def close() -> None:
+        nonlocal current, heading
+        if current:
+            tables.append(_grid_table(current, heading))
+            heading = ""
+        current = []
+
+    for number, cells in split_tab_rows(lines):
+        if cells is None:  # a plain text line between tables
+            close()
+            heading = lines[number - 1].strip()
+            header = None
+            continue
+        width = len(current[0][1]) if current else None
+        if current and len(cells) != width:
+            close()
+            header = None
+        plain = [html_to_text(c) for c in cells]
+        # once a table has rows, only a row echoing its header starts a new one
+        if (not current or header is not None) and is_header_row(
+            plain, header if current else None
+        ):
+            close()
+            header = plain
+        current.append((number, cells))
+    close()
+    return tables
+
+
+def split_tab_rows(lines: list[str]) -> list[tuple[int, list[str] | None]]:
+    """Lines -> (1-based line number, cells); None for a non-empty line without tabs; blank
+    lines dropped. A row broken by a raw newline inside a cell is joined again when its
+    pieces add up to the table's column count exactly."""
+    widths = Counter(line.count("\t") + 1 for line in lines if line.count("\t") >= TAB_ROW_MIN_TABS)
+    dominant = widths.most_common(1)[0][0] if widths else 0
+    out: list[tuple[int, list[str] | None]] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip():
+            index += 1
+            continue
+        if line.count("\t") < TAB_ROW_MIN_TABS and "\t" not in line:
+            out.append((index + 1, None))
+            index += 1
+            continue
+        cells = line.split("\t")
+        joined, used = _join_broken_row(lines, index, dominant)
+        if joined is not None:
+            cells = joined
+        out.append((index + 1, [unquote_cell(c) for c in cells]))
+        index += used
+    return out
+
+
+def _join_broken_row(
+    lines: list[str], start: int, width: int, max_lines: int = 30
+) -> tuple[list[str] | None, int]:
+    """Join lines[start:] while their cells (pieces sharing one cell across each break) are
+    fewer than `width`; a join counts only when they add up to `width` exactly."""
+    cells = lines[start].split("\t")
+    if len(cells) >= width or not width:
+        return None, 1
+    for offset in range(1, max_lines):
+        if start + offset >= len(lines):
+            break
+        more = lines[start + offset].split("\t")
+        cells = cells[:-1] + [cells[-1] + "\n" + more[0]] + more[1:]
+        if len(cells) == width:
+            return cells, offset + 1
+        if len(cells) > width:
+            break
+    return None, 1
+
+
+def unquote_cell(cell: str) -> str:
+    """Spreadsheet quoting ("a ""b"" c") removed where the whole cell is quoted."""
+    if len(cell) >= 2 and cell.startswith('"') and cell.endswith('"'):
+        inner = cell[1:-1]
+        if '"' not in inner.replace('""', ""):
+            return inner.replace('""', '"')
+    return cell
+
+
+def _grid_table(rows: list[tuple[int, list[str]]], heading: str) -> RawTable:
+    width = max(len(cells) for _, cells in rows)
+    grid = [
+        [Cell(html_to_text(c)) for c in cells] + [Cell("")] * (width - len(cells))
+        for _, cells in rows
+    ]
+    texts = [[c.text for c in r] for r in grid]
+    report = {
+        "source_lines": [number for number, _ in rows],
+        "header_rows": [0] if is_header_row(texts[0], None) else [],
+        "continuation_rows": [
+            i
+            for i, r in enumerate(texts)
+            if i and not r[0].strip() and any(t.strip() for t in r[1:])
+        ],
+        "html_cells": sum(1 for _, cells in rows for c in cells if _TAG_RE.search(c)),
+        "heading": heading,
+        "legend": is_legend(texts, heading),
+    }
+    return RawTable(rows=grid, page=None, method="text", layout="grid", report=report)
+
+
+def is_header_row(cells: list[str], previous_header: list[str] | None) -> bool:
+    """A row of short word labels (no numbers, no long text); after the first header, it must
+    also share words with the previous header cell by cell (a repeated or parallel header)."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if len(filled) < 2 or len(filled) < 0.5 * len(cells):
+        return False
+    for cell in filled:
+        if len(cell) > 60 or "\n" in cell or re.fullmatch(r"[\d\s.,%/()-]+", cell):
+            return False
+        if not _WORD_RE.search(cell):
+            return False
+    if previous_header is None:
+        return True
+    shared = 0
+    for cell, before in zip(cells, previous_header, strict=False):
+        words = {w.lower() for w in _WORD_RE.findall(cell)}
+        if words & {w.lower() for w in _WORD_RE.findall(before)}:
+            shared += 1
+    return shared >= 0.5 * len(filled)
+
+
+def is_legend(rows: list[list[str]], heading: str) -> bool:
+    """A score key: headed 'Key'/'Legend', or a matrix of products (1 2 3 4 5 / 2 4 6 8 10)."""
+    if re.search(r"\b(key|legend)\b", heading, re.IGNORECASE):
+        return True
+    progressions = 0
+    for row in rows:
+        numbers = [int(c) for c in row if c.strip().isdigit()]
+        if len(numbers) >= 4:
+            step = numbers[1] - numbers[0]
+            if step > 0 and all(b - a == step for a, b in zip(numbers, numbers[1:], strict=False)):
+                progressions += 1
+    return progressions >= 3
+
+
+# --- HTML inside cells ------------------------------------------------------------------
+
+
+class _CellHTML(HTMLParser):
+    """Collects a cell's text: block tags break lines, <li> starts a '• ' item line."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "li":
+            self.parts.append("\n" + BULLET)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS and tag != "br":
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(cell: str) -> str:
+    """A cell's text with HTML removed: one paragraph or list item per line, bullets as '• ',
+    spaces collapsed. Text without markup is only tidied."""
+    if _TAG_RE.search(cell) or _ENTITY_RE.search(cell):
+        parser = _CellHTML()
+        parser.feed(cell)
+        parser.close()
+        text = "".join(parser.parts)
+    else:
+        text = cell
+    text = re.sub(rf"(^|\s)[{BULLET_GLYPHS}]\s*", "\n" + BULLET, text)
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line and line != BULLET.strip())

@@ -1,0 +1,895 @@
+"""Flow text (OCR or layout text with no cell boundaries) -> records.
+
+A scanned landscape register read by OCR loses its cell boundaries: the columns wrap into short
+lines, and some rows come out column by column (each column's text in turn) while others come
+out across the row (one line mixing a fragment of every column). What can be known:
+
+- the header block, by the profile's header words: which fields exist and in what order, and
+  whether the entries below are risks or opportunities;
+- the entries, by references at the start of a line (CR1, SR3, R12; OCR slips repaired);
+- the scores: two numbers on the reference line of a row read across, or numbers alone on a
+  line in a row read column by column, the residual one followed by its label ("Major/ Likely");
+- the text, by column order and by line widths: each column wraps at its own width, so a row
+  read column by column is a run of paragraphs whose widths step from column to column, and a
+  line read across is cut where its fragments fit the columns' widths (learnt from the rows read
+  column by column), with "|" rule debris and bullets ("o", "e", "•") as cut points.
+
+Where text had to be divided by widths alone, the record's confidence is lowered and a warning
+says so. Text is never invented and never put into two fields.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from extract.types import RawTable
+from normalise.cells import clean_cell, clean_inline, document_vocabulary
+from normalise.direction import parse_direction
+from normalise.record import Record
+from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes
+from normalise.scores import DEFAULT_SCALE, Scale, parse_score
+
+# Column order when the header does not show it: the common register layout.
+CANONICAL_ORDER = (
+    "ref",
+    "title",
+    "category",
+    "cause",
+    "consequences",
+    "controls",
+    "inherent",
+    "actions",
+    "residual",
+    "owner",
+    "direction_text",
+    "progress",
+)
+WIDE_FIELDS = {"cause", "consequences", "controls", "actions", "progress"}  # text-heavy columns
+INLINE_FIELDS = {"title", "category", "owner", "direction_text"}
+_BULLET_TOKENS = {"e", "o", "¢", "©", "•", "●", "◦", "▪", "=", "-", "–", "*", "»", "+"}
+_SENTENCE_END = re.compile(r"[.!?:;]['\")]?$")
+_WORD = re.compile(r"[A-Za-z]+")
+# letters OCR reads for digits, for references like "cos" (CO3 in a run CO2, ?, CO4)
+_DIGIT_LOOKALIKES = str.maketrans("oOlIi|zZsSbBgq", "00111122556899")
+
+CONFIDENCE_COLUMNS = 0.8  # a row read column by column: text split by paragraphs and widths
+CONFIDENCE_ACROSS = 0.5  # a row read across: interleaved fragments cut by widths
+
+
+@dataclass
+class Section:
+    """One register table in the text: its header block and the lines below it."""
+
+    header_start: int
+    body_start: int
+    end: int
+    kind: str
+    columns: list[str]  # text fields and "inherent"/"residual", in reading order
+
+
+@dataclass
+class FlowEntry:
+    """The lines of one entry, from its reference line to the next entry."""
+
+    ref: str
+    ref_raw: str
+    section: Section
+    start: int
+    end: int
+    lines: list[str]  # the reference line (reference removed) and the lines after it
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def across(self) -> bool:
+        """True when the reference line also carries the rest of the row (read across)."""
+        return len(self.lines[0].split()) >= 3
+
+
+@dataclass
+class Scores:
+    inherent: int | None = None
+    residual: int | None = None
+    impact: int | None = None
+    likelihood: int | None = None
+    label: str | None = None
+    consumed: dict[int, list[str]] = field(default_factory=dict)  # line -> tokens to drop
+    anchor_lines: dict[int, str] = field(default_factory=dict)  # column-read anchors
+
+
+def flow_to_records(
+    table: RawTable, profile, *, scale: Scale | None = None
+) -> tuple[list[Record], list[str]]:
+    """Read one flow table (text lines) into records and warnings."""
+    scale = scale or getattr(profile, "scale", None) or DEFAULT_SCALE
+    lines = [" ".join(row[0].text.split()) if row else "" for row in table.rows]
+    warnings: list[str] = []
+    sections = find_sections(lines, profile)
+    if not sections:
+        warnings.append(
+            "flow text: no header block recognised; reading entries as risks in "
+            "the common column order"
+        )
+        sections = [Section(0, 0, len(lines), "risk", list(CANONICAL_ORDER))]
+    entries = find_entries(lines, sections, scale, warnings)
+    vocabulary = document_vocabulary(["\n".join(lines)])
+    scored = {id(e): find_scores(e, scale) for e in entries}
+    widths = learn_widths([e for e in entries if not e.across], scored, lines)
+    records = []
+    for entry in entries:
+        fields = (
+            assign_across(entry, scored[id(entry)], widths)
+            if entry.across
+            else assign_columns(entry, scored[id(entry)], widths)
+        )
+        records.append(to_record(entry, scored[id(entry)], fields, scale, vocabulary))
+    return records, warnings
+
+
+# --- header blocks, sections, legends -------------------------------------------------------
+
+
+def _header_vocabulary(profile) -> set[str]:
+    words: set[str] = set()
+    for group in ("fields", "parts", "stages", "kind_words", "extra_fields"):
+        for synonyms in (getattr(profile, group, {}) or {}).values():
+            for synonym in synonyms:
+                words.update(w.lower() for w in _WORD.findall(synonym))
+    return words
+
+
+def _is_header_token(token: str, vocabulary: set[str]) -> bool:
+    token = token.lower()
+    if token in vocabulary or token in ("of", "and", "the", "to"):
+        return True
+    # a header word broken by a narrow column ("Opportu" / "nity")
+    return len(token) >= 3 and any(
+        len(w) >= 8 and (w.startswith(token) or w.endswith(token)) for w in vocabulary
+    )
+
+
+def is_header_line(line: str, vocabulary: set[str]) -> bool:
+    """A line made mostly of header words."""
+    tokens = _WORD.findall(line)
+    if not tokens:
+        return False
+    hits = sum(_is_header_token(t, vocabulary) for t in tokens)
+    return hits >= 1 and hits / len(tokens) >= 0.6
+
+
+def match_fields(text: str, profile) -> list[tuple[int, str]]:
+    """(position, field) for each header synonym found in a header line, longest first."""
+    found: list[tuple[int, str]] = []
+    taken = [False] * len(text)
+    synonyms = sorted(
+        ((s, f) for f, words in profile.fields.items() for s in words),
+        key=lambda pair: -len(pair[0]),
+    )
+    for synonym, field_name in synonyms:
+        pattern = (
+            r"(?<![A-Za-z])" + r"\W+".join(map(re.escape, synonym.split())) + r"s?(?![A-Za-z])"
+        )
+        for m in re.finditer(pattern, text, re.IGNORECASE):
+            if not any(taken[m.start() : m.end()]):
+                found.append((m.start(), field_name))
+                for i in range(m.start(), m.end()):
+                    taken[i] = True
+    return sorted(found)
+
+
+def find_sections(lines: list[str], profile) -> list[Section]:
+    """Header blocks (runs of header-word lines naming >= 3 fields) and the lines below them."""
+    vocabulary = _header_vocabulary(profile)
+    blocks: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        if is_header_line(lines[i], vocabulary):
+            j = i
+            while j < len(lines) and j - i < 8 and is_header_line(lines[j], vocabulary):
+                j += 1
+            fields = {f for line in lines[i:j] for _, f in match_fields(line, profile)}
+            if len(fields) >= 3:
+                blocks.append((i, j))
+                i = j
+                continue
+        i += 1
+    sections = []
+    legend_at = [i for i, line in enumerate(lines) if is_legend_line(line, profile)]
+    for n, (start, body) in enumerate(blocks):
+        end = blocks[n + 1][0] if n + 1 < len(blocks) else len(lines)
+        end = min([end] + [i for i in legend_at if body <= i < end])
+        block = lines[start:body]
+        sections.append(
+            Section(start, body, end, _block_kind(block, profile), column_order(block, profile))
+        )
+    return sections
+
+
+def is_legend_line(line: str, profile) -> bool:
+    """A heading such as 'Key to Scores' that starts a legend, not register rows."""
+    flat = " ".join(_WORD.findall(line.lower()))
+    return (
+        bool(flat)
+        and len(flat.split()) <= 5
+        and any(
+            flat == w or flat.startswith(w + " ") and len(w.split()) > 1
+            for w in getattr(profile, "legend_words", ())
+        )
+    )
+
+
+def _block_kind(block: list[str], profile) -> str:
+    words = [w.lower() for line in block for w in _WORD.findall(line)]
+    kind_words = getattr(profile, "kind_words", {}) or {}
+    counts = {
+        kind: sum(1 for w in words for k in kws if w == k or (len(w) >= 5 and k.startswith(w)))
+        for kind, kws in kind_words.items()
+    }
+    return "opportunity" if counts.get("opportunity", 0) > counts.get("risk", 0) else "risk"
+
+
+def column_order(block: list[str], profile) -> list[str]:
+    """Fields in reading order: as on the header's longest line, the others where the common
+    layout puts them; the two score columns around the actions column."""
+    matches = [match_fields(line, profile) for line in block]
+    present = {f for m in matches for _, f in m}
+    longest = max(range(len(block)), key=lambda i: len(block[i])) if block else 0
+    order: list[str] = []
+    for _, field_name in matches[longest] if matches else []:
+        if field_name not in order:
+            order.append(field_name)
+    rank = {f: i for i, f in enumerate(CANONICAL_ORDER)}
+    for field_name in sorted(
+        present | {"ref", "inherent", "residual"}, key=lambda f: rank.get(f, 99)
+    ):
+        if field_name in order:
+            continue
+        before = [i for i, f in enumerate(order) if rank.get(f, 99) < rank.get(field_name, 99)]
+        order.insert(before[-1] + 1 if before else 0, field_name)
+    return order
+
+
+# --- entries ------------------------------------------------------------------------------
+
+
+def _ref_token(line: str) -> tuple[str, str] | None:
+    """(reference as printed, rest of the line) when the line starts with a reference-like
+    token: letters and a number ("CR1", "SR 3", "C0O2"), then a capital, a rule or nothing."""
+    m = re.match(r"([A-Za-z][A-Za-z0-9|]{0,6}(?: \d{1,3})?)(?:\s+(.*))?$", line)
+    if not m:
+        return None
+    rest = m.group(2) or ""
+    if rest and not re.match(r"[A-Z|('\"‘“]", rest):
+        return None
+    return m.group(1), rest
+
+
+def find_entries(
+    lines: list[str], sections: list[Section], scale: Scale, warnings: list[str]
+) -> list[FlowEntry]:
+    """Entries by the references that start their lines, each found once."""
+    candidates: list[tuple[int, str, str, Section]] = []
+    for section in sections:
+        for i in range(section.body_start, section.end):
+            found = _ref_token(lines[i])
+            if found:
+                candidates.append((i, found[0], found[1], section))
+    clean = [raw for _, raw, _, _ in candidates if looks_like_ref(raw) and re.search(r"\d", raw)]
+    prefixes = ref_prefixes(clean)
+    family = {
+        p
+        for p in prefixes
+        if sum(normalise_ref(r, prefixes).startswith(p) for r in clean) >= min(2, len(clean))
+    }
+    starts: list[tuple[int, str, str | None, str, Section]] = []  # line, raw, ref, rest, section
+    for i, raw, rest, section in candidates:
+        ref = normalise_ref(raw, family) if looks_like_ref(raw) else None
+        if ref and re.match(r"[A-Z]+", ref) and re.match(r"[A-Z]+", ref).group(0) in family:
+            starts.append((i, raw, ref, rest, section))
+        elif _damaged_ref(raw, family) and (not rest or len(_score_tokens(rest, scale)) >= 2):
+            starts.append((i, raw, None, rest, section))
+    starts = _infer_damaged_numbers(starts, warnings)
+    entries: list[FlowEntry] = []
+    seen: set[tuple[str, str]] = set()
+    for n, (i, raw, ref, rest, section) in enumerate(starts):
+        end = (
+            starts[n + 1][0]
+            if n + 1 < len(starts) and starts[n + 1][0] < section.end
+            else section.end
+        )
+        key = (section.kind, ref)
+        if key in seen:
+            warnings.append(f"{ref}: reference seen again at text line {i + 1}; kept the first")
+            if entries:  # the repeated lines still belong to the entry before
+                entries[-1].end = end
+                entries[-1].lines.extend(lines[i:end])
+            continue
+        seen.add(key)
+        entry = FlowEntry(ref, raw, section, i, end, [rest] + lines[i + 1 : end])
+        if ref != normalise_ref(raw, family):
+            entry.warnings.append(f"reference read as {raw!r}; taken as {ref} from its neighbours")
+        entries.append(entry)
+    return entries
+
+
+def _damaged_ref(raw: str, family: set[str]) -> bool:
+    """A known prefix followed by one or two letters OCR reads for digits ("cos", "CRl")."""
+    upper = raw.upper().replace("0", "O")
+    return any(
+        upper.startswith(p)
+        and 1 <= len(raw) - len(p) <= 2
+        and all(ch in "oOlIi|zZsSbBgq" for ch in raw[len(p) :])
+        for p in family
+    )
+
+
+def _infer_damaged_numbers(starts, warnings):
+    """Give each damaged reference the number its neighbours leave for it."""
+    out = []
+    for n, (i, raw, ref, rest, section) in enumerate(starts):
+        if ref is None:
+            prefix = next(
+                p
+                for p in sorted(
+                    {re.match(r"[A-Z]+", s[2]).group(0) for s in starts if s[2]},
+                    key=len,
+                    reverse=True,
+                )
+                if raw.upper().replace("0", "O").startswith(p)
+            )
+            before = _number_of(starts[n - 1][2], prefix) if n else None
+            after = _number_of(starts[n + 1][2], prefix) if n + 1 < len(starts) else None
+            if before is not None and (after is None or after == before + 2):
+                ref = f"{prefix}{before + 1}"
+            elif after is not None and before is None and after > 1:
+                ref = f"{prefix}{after - 1}"
+            else:
+                ref = prefix + raw[len(prefix) :].translate(_DIGIT_LOOKALIKES)
+            warnings.append(f"reference {raw!r} at text line {i + 1} read as {ref}")
+        out.append((i, raw, ref, rest, section))
+    return out
+
+
+def _number_of(ref: str | None, prefix: str) -> int | None:
+    m = re.fullmatch(re.escape(prefix) + r"(\d+)", ref or "")
+    return int(m.group(1)) if m else None
+
+
+# --- scores -------------------------------------------------------------------------------
+
+
+def _valid_scores(scale: Scale) -> set[int]:
+    impact_max, likelihood_max = scale.size
+    return {i * j for i in range(1, impact_max + 1) for j in range(1, likelihood_max + 1)}
+
+
+def _score_tokens(text: str, scale: Scale) -> list[tuple[int, int]]:
+    """(token index, value) of whole-number tokens that can be scores on the scale."""
+    valid = _valid_scores(scale)
+    out = []
+    for n, token in enumerate(text.split()):
+        if re.fullmatch(r"\d{1,2}", token) and int(token) in valid:
+            out.append((n, int(token)))
+    return out
+
+
+def _label_word(word: str, labels: dict[str, int]) -> str | None:
+    word = word.lower().strip("|/.,;:()")
+    return word if word in labels else None
+
+
+def find_label(
+    lines: list[str], first: int, last: int, scale: Scale
+) -> tuple[str | None, str | None, dict[int, list[int]]]:
+    """An impact/likelihood label such as "Major/ Likely" in lines[first:last], perhaps split
+    over lines and broken ("Outstan | ding/"): (impact word, likelihood word, token indexes
+    per line to drop)."""
+    drop: dict[int, list[int]] = {}
+    impact = likelihood = None
+    impact_at: tuple[int, int] | None = None
+    for li in range(first, min(last, len(lines))):
+        tokens = lines[li].split()
+        for n, token in enumerate(tokens):
+            if "/" not in token or impact:
+                continue
+            head, _, tail = token.partition("/")
+            word = _label_word(head, scale.impact)
+            used = [n]
+            if word is None and n and head.isalpha():
+                prev = n - 1 if tokens[n - 1] != "|" else n - 2
+                if prev >= 0:
+                    word = _label_word(tokens[prev] + head, scale.impact)
+                    used = list(range(prev, n + 1))
+            if word:
+                impact, impact_at = word, (li, len(tokens) - n)
+                drop.setdefault(li, []).extend(used)
+                if tail and _label_word(tail, scale.likelihood):
+                    likelihood = _label_word(tail, scale.likelihood)
+    search_from = impact_at[0] if impact_at else first
+    if likelihood is None:
+        best = None
+        for li in range(search_from, min(last, len(lines))):
+            tokens = lines[li].split()
+            for n, token in enumerate(tokens):
+                if li == search_from and impact_at and len(tokens) - n >= impact_at[1]:
+                    continue
+                word = _label_word(token, scale.likelihood)
+                if word and token[0].isalpha():
+                    distance = abs((len(tokens) - n) - (impact_at[1] if impact_at else 0))
+                    key = (li - search_from, distance)
+                    if best is None or key < best[0]:
+                        best = (key, li, n, word)
+            if best:
+                break
+        if best:
+            likelihood = best[3]
+            drop.setdefault(best[1], []).append(best[2])
+    return impact, likelihood, drop
+
+
+def find_scores(entry: FlowEntry, scale: Scale) -> Scores:
+    """Inherent and residual scores and the residual label of one entry."""
+    found = Scores()
+    lines = entry.lines
+    if entry.across:
+        numbers = _score_tokens(lines[0], scale)
+        tokens = lines[0].split()
+        if len(numbers) >= 2:
+            (a, found.inherent), (b, found.residual) = numbers[0], numbers[1]
+            found.consumed[0] = [a, b]
+        elif numbers:
+            found.residual = numbers[0][1]
+            found.consumed[0] = [numbers[0][0]]
+        del tokens
+        label_last = _nth_nonblank(lines, 0, 5)
+        impact, likelihood, drop = find_label(lines, 0, label_last, scale)
+    else:
+        anchors = [
+            i
+            for i, line in enumerate(lines)
+            if i and re.fullmatch(r"\d{1,2}", line) and int(line) in _valid_scores(scale)
+        ]
+        labelled = None
+        for i in anchors:
+            impact, likelihood, drop = find_label(lines, i + 1, _nth_nonblank(lines, i, 3), scale)
+            if impact or likelihood:
+                labelled = (i, impact, likelihood, drop)
+                break
+        if labelled:
+            residual_at = labelled[0]
+            earlier = [i for i in anchors if i < residual_at]
+            inherent_at = earlier[-1] if earlier else None
+        else:
+            inherent_at = anchors[0] if len(anchors) >= 2 else None
+            residual_at = anchors[1] if len(anchors) >= 2 else (anchors[0] if anchors else None)
+        if inherent_at is not None:
+            found.inherent = int(lines[inherent_at])
+            found.anchor_lines[inherent_at] = "inherent"
+        if residual_at is not None:
+            found.residual = int(lines[residual_at])
+            found.anchor_lines[residual_at] = "residual"
+        impact, likelihood, drop = labelled[1:] if labelled else (None, None, {})
+    for li, indexes in drop.items():
+        found.consumed.setdefault(li, []).extend(indexes)
+    found.impact = scale.impact.get(impact) if impact else None
+    found.likelihood = scale.likelihood.get(likelihood) if likelihood else None
+    found.label = "/".join(w for w in (impact, likelihood) if w) or None
+    return found
+
+
+def _nth_nonblank(lines: list[str], start: int, n: int) -> int:
+    """The index just after the n-th non-blank line following `start`."""
+    seen = 0
+    for i in range(start + 1, len(lines)):
+        if lines[i].strip():
+            seen += 1
+            if seen >= n:
+                return i + 1
+    return len(lines)
+
+
+# --- widths -------------------------------------------------------------------------------
+
+
+def learn_widths(column_entries: list[FlowEntry], scored: dict, lines: list[str]) -> dict:
+    """Each text column's width in characters, from rows read column by column; when there
+    are none, the widest lines shared out among the columns (text-heavy columns double)."""
+    samples: dict[str, list[int]] = {}
+    for entry in column_entries:
+        for field_name, texts in assign_columns(entry, scored[id(entry)], None).items():
+            samples.setdefault(field_name, []).extend(len(t) for t in texts if t)
+    widths = {f: _high(v) for f, v in samples.items() if len(v) >= 3}
+    columns = [c for c in CANONICAL_ORDER if c not in ("ref", "inherent", "residual")]
+    if len(widths) < 3:
+        total = _high([len(line) for line in lines if line]) or 80
+        weights = {c: 2 if c in WIDE_FIELDS else 1 for c in columns}
+        share = total / sum(weights.values())
+        return {c: weights[c] * share for c in columns}
+    narrow = statistics.median([w for f, w in widths.items() if f not in WIDE_FIELDS] or [20])
+    wide = statistics.median([w for f, w in widths.items() if f in WIDE_FIELDS] or [narrow * 2])
+    return {c: widths.get(c, wide if c in WIDE_FIELDS else narrow) for c in columns}
+
+
+def _high(values: list[int]) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))])
+
+
+# --- text: rows read column by column ----------------------------------------------------
+
+
+def _paragraphs(lines: list[str], start: int, end: int) -> list[tuple[int, list[int]]]:
+    """(blank lines before, line indexes) for each run of non-blank lines."""
+    out: list[tuple[int, list[int]]] = []
+    gap = 0
+    for i in range(start, end):
+        if not lines[i].strip():
+            gap += 1
+            continue
+        if out and gap == 0:
+            out[-1][1].append(i)
+        else:
+            out.append((gap, [i]))
+        gap = 0
+    return out
+
+
+def _text_columns(section: Section) -> list[str]:
+    return [c for c in section.columns if c not in ("ref",)]
+
+
+def assign_columns(entry: FlowEntry, scores: Scores, widths: dict | None) -> dict[str, list[str]]:
+    """A row read column by column: paragraphs before the inherent score fill the columns
+    before it (first the title, then a short category, then narrow text, then wide text),
+    paragraphs between the scores fill the actions, and after the residual label come owner,
+    direction and, after a wide gap, the tails of columns cut by a page break."""
+    lines = [_drop_tokens(line, scores.consumed.get(i, [])) for i, line in enumerate(entry.lines)]
+    columns = _text_columns(entry.section)
+    cut = {v: k for k, v in scores.anchor_lines.items()}
+    inherent_at = cut.get("inherent")
+    residual_at = cut.get("residual")
+    first_anchor = min(scores.anchor_lines) if scores.anchor_lines else len(lines)
+    out: dict[str, list[str]] = {}
+
+    def put(field_name: str, indexes: list[int]) -> None:
+        _add_paragraph(out, field_name, [lines[i] for i in indexes if lines[i].strip()])
+
+    before = [c for c in columns[: columns.index("inherent")]] if "inherent" in columns else columns
+    between = (
+        columns[columns.index("inherent") + 1 : columns.index("residual")]
+        if "inherent" in columns and "residual" in columns
+        else []
+    )
+    after = columns[columns.index("residual") + 1 :] if "residual" in columns else []
+    pre = _paragraphs(lines, 0, inherent_at if inherent_at is not None else first_anchor)
+    _assign_leading(pre, before, lines, put)
+    if inherent_at is not None and between:
+        mid_end = residual_at if residual_at is not None else len(lines)
+        for _, indexes in _paragraphs(lines, inherent_at + 1, mid_end):
+            put(between[0], indexes)
+    if residual_at is not None:
+        post = _paragraphs(lines, residual_at + 1, len(lines))
+        post = [(g, [i for i in ix if lines[i].strip()]) for g, ix in post]
+        post = [(g, ix) for g, ix in post if ix]
+        tails_from = len(post)
+        for n, (gap, indexes) in enumerate(post):
+            if n and gap >= 2:
+                tails_from = n
+                break
+            if n == 0 and "owner" in after:
+                put("owner", indexes)
+            elif "direction_text" in after:
+                put("direction_text", indexes)
+            elif after:
+                put(after[-1], indexes)
+        if widths:
+            tails = [ix for _, ix in post[tails_from:]]
+            for field_name, indexes in assign_tails(tails, lines, columns, widths, out):
+                put(field_name, indexes)
+    return out
+
+
+def _assign_leading(paragraphs, columns: list[str], lines: list[str], put) -> None:
+    """Paragraphs before the first score: title first, a short category, then the narrow
+    text column(s), then the last (wide) column from the first paragraph much wider."""
+    if not paragraphs or not columns:
+        return
+    text_cols = [c for c in columns if c != "title"]
+    widths = [max(len(lines[i]) for i in ix) for _, ix in paragraphs]
+    index = 0
+    if "title" in columns:
+        put("title", paragraphs[0][1])
+        index = 1
+    if "category" in text_cols and index < len(paragraphs) - 1 and len(paragraphs[index][1]) <= 3:
+        put("category", paragraphs[index][1])
+        index += 1
+    rest = [c for c in text_cols if c != "category"]
+    if not rest:
+        return
+    narrow = max(widths[: index + 1])
+    wide_from = next(
+        (n for n in range(index, len(paragraphs)) if widths[n] >= 1.5 * narrow), len(paragraphs)
+    )
+    if len(rest) == 1:
+        wide_from = index
+    for n in range(index, len(paragraphs)):
+        put(rest[0] if n < wide_from else rest[-1], paragraphs[n][1])
+
+
+def assign_tails(
+    paragraphs: list[list[int]],
+    lines: list[str],
+    columns: list[str],
+    widths: dict,
+    so_far: dict[str, list[str]],
+) -> list[tuple[str, list[int]]]:
+    """Paragraphs left over after a row's part (a page break cut the row): each to the column
+    whose width it fits, in column order (a new run may start again from the left), a
+    lower-case start preferring a column whose text ended mid-sentence."""
+    text_cols = [c for c in columns if c in widths]
+    if not paragraphs or not text_cols:
+        return []
+    open_cols = {
+        c
+        for c, texts in so_far.items()
+        if texts
+        and [t for t in texts if t]
+        and not _SENTENCE_END.search([t for t in texts if t][-1])
+    }
+    n_cols = len(text_cols)
+    states = {-1: (0.0, [])}
+    for para in paragraphs:
+        width = max(len(lines[i]) for i in para)
+        lower = lines[para[0]][:1].islower()
+        new_states: dict[int, tuple[float, list[int]]] = {}
+        for c in range(n_cols):
+            fit = _fit_cost(width, widths[text_cols[c]], whole_paragraph=True)
+            if lower and text_cols[c] in open_cols:
+                fit -= 0.4
+            elif text_cols[c] in INLINE_FIELDS:
+                fit += 0.8  # short fields rarely run on past a row's part
+            for prev, (cost, path) in states.items():
+                step = 0.0 if c == prev else (0.1 if c > prev else 1.0)
+                total = cost + fit + step
+                if c not in new_states or total < new_states[c][0]:
+                    new_states[c] = (total, path + [c])
+        states = new_states
+    _, path = min(states.values(), key=lambda s: s[0])
+    return [(text_cols[c], para) for c, para in zip(path, paragraphs, strict=True)]
+
+
+def _fit_cost(length: float, width: float, *, whole_paragraph: bool = False) -> float:
+    """How badly a fragment of `length` characters fits a column `width` characters wide."""
+    if width <= 0:
+        return 10.0
+    if length > width * 1.12:
+        return 3.0 + 6.0 * (length - width * 1.12) / width
+    ratio = length / width
+    return 0.6 * abs(math.log(max(ratio, 0.05))) if whole_paragraph else 0.5 * (1 - ratio)
+
+
+def _drop_tokens(line: str, indexes: list[int]) -> str:
+    if not indexes:
+        return line
+    tokens = line.split()
+    return " ".join(t for n, t in enumerate(tokens) if n not in set(indexes))
+
+
+# --- text: rows read across ----------------------------------------------------------------
+
+
+def assign_across(entry: FlowEntry, scores: Scores, widths: dict) -> dict[str, list[str]]:
+    """A row read across: each line of the row is cut into its columns' fragments by the
+    columns' widths (scores and label split the reference line); the paragraphs after the
+    row's lines are the tails of its columns, assigned in column order."""
+    columns = [c for c in _text_columns(entry.section)]
+    text_cols = [c for c in columns if c in widths]
+    out: dict[str, list[str]] = {}
+    block_end = _across_block_end(entry.lines, widths)
+    active: set[str] = set(text_cols)
+    closed: set[str] = set()
+    for li in range(block_end):
+        line = entry.lines[li]
+        if not line.strip():
+            continue
+        tokens = line.split()
+        drop = set(scores.consumed.get(li, []))
+        parts = _split_at_anchors(tokens, drop, li == 0, columns, entry.section)
+        current: set[str] = set()
+        for part_tokens, allowed in parts:
+            cols = [c for c in text_cols if c in allowed]
+            for field_name, fragment in segment_line(
+                part_tokens, cols, widths, active, closed=closed, first_line=li == 0
+            ):
+                out.setdefault(field_name, []).append(fragment)
+                current.add(field_name)
+        # a one-line field (owner, title) that stopped on a line has ended: it does not resume
+        closed |= {c for c in active - current if c in INLINE_FIELDS and c in out}
+        active = current or active
+    tails = [ix for _, ix in _paragraphs(entry.lines, block_end, len(entry.lines))]
+    for field_name, indexes in assign_tails(tails, entry.lines, columns, widths, out):
+        _add_paragraph(out, field_name, [entry.lines[i] for i in indexes])
+    return out
+
+
+def _add_paragraph(out: dict[str, list[str]], field_name: str, texts: list[str]) -> None:
+    """Append a paragraph to a field: a new item, unless it continues an unfinished sentence
+    (OCR often leaves blank lines between the wrapped lines of one paragraph)."""
+    if not texts:
+        return
+    previous = out.setdefault(field_name, [])
+    if (
+        previous
+        and previous[-1]
+        and (_SENTENCE_END.search(previous[-1]) or not texts[0][:1].islower())
+    ):
+        previous.append("")
+    previous.extend(texts)
+
+
+def _across_block_end(lines: list[str], widths: dict) -> int:
+    """Where the lines read across end: at the first paragraph whose lines all fit one column."""
+    widest = max(widths.values()) if widths else 60
+    for gap, indexes in _paragraphs(lines, 1, len(lines)):
+        if gap and all(len(lines[i]) <= widest * 1.12 for i in indexes):
+            return indexes[0] - gap
+    return len(lines)
+
+
+def _split_at_anchors(
+    tokens: list[str], drop: set[int], is_ref_line: bool, columns: list[str], section: Section
+) -> list[tuple[list[str], set[str]]]:
+    """Cut a line read across at its score and label tokens: each piece with the columns it
+    can hold (before the inherent score, between the scores, after the residual)."""
+    if not drop:
+        return [([t for t in tokens], set(columns))]
+    order = columns
+    inh = order.index("inherent") if "inherent" in order else 0
+    res = order.index("residual") if "residual" in order else len(order)
+    groups: list[tuple[list[str], set[str]]] = []
+    anchors = sorted(drop)
+    bounds = [-1] + anchors + [len(tokens)]
+    if is_ref_line and len(anchors) >= 2:
+        allowed = [set(order[:inh]), set(order[inh + 1 : res]), set(order[res + 1 :])]
+        allowed += [set(order[res + 1 :])] * (len(bounds) - 1 - len(allowed))
+    else:  # a label line: the label sits in the residual column
+        allowed = [set(order[:res])] + [set(order[res + 1 :])] * (len(bounds) - 2)
+    for n in range(len(bounds) - 1):
+        piece = tokens[bounds[n] + 1 : bounds[n + 1]]
+        groups.append((piece, allowed[n] if n < len(allowed) else set(order[res + 1 :])))
+    return groups
+
+
+def segment_line(
+    tokens: list[str],
+    columns: list[str],
+    widths: dict,
+    active: set[str],
+    *,
+    closed: set[str] = frozenset(),
+    first_line: bool = False,
+) -> list[tuple[str, str]]:
+    """Cut one line's tokens into consecutive fragments, one per column (some empty), so that
+    each fragment fits its column's width; "|" and bullets mark cuts."""
+    if not tokens or not columns:
+        return []
+    n, k = len(tokens), len(columns)
+    inf = math.inf
+    cost = [[inf] * (k + 1) for _ in range(n + 1)]
+    back = [[0] * (k + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for j in range(1, k + 1):
+        column = columns[j - 1]
+        for i in range(n + 1):
+            for start in range(i + 1):
+                if cost[start][j - 1] == inf:
+                    continue
+                c = cost[start][j - 1] + _segment_cost(
+                    tokens[start:i], column, widths, active, closed, first_line
+                )
+                if c < cost[i][j]:
+                    cost[i][j], back[i][j] = c, start
+    out: list[tuple[str, str]] = []
+    i = n
+    for j in range(k, 0, -1):
+        start = back[i][j]
+        piece = [t for t in tokens[start:i] if t != "|"]
+        if piece:
+            out.append((columns[j - 1], " ".join(piece).strip(" |")))
+        i = start
+    return [(c, t) for c, t in reversed(out) if t]
+
+
+def _segment_cost(
+    piece: list[str],
+    column: str,
+    widths: dict,
+    active: set[str],
+    closed: set[str] = frozenset(),
+    first_line: bool = False,
+) -> float:
+    words = [t for t in piece if t != "|"]
+    if not words:
+        return 1.0 if first_line else 0.3  # a row's first line has text in most columns
+    if column in closed:
+        return 6.0
+    length = len(" ".join(words))
+    cost = _fit_cost(length, widths[column])
+    inner = piece[1:-1] if len(piece) > 2 else []
+    cost += 2.0 * sum(1 for t in inner if t == "|")
+    for n, token in enumerate(piece[1:], start=1):
+        nxt = piece[n + 1] if n + 1 < len(piece) else ""
+        if token.lower() in _BULLET_TOKENS and nxt[:1].isupper():
+            cost += 1.5  # a bullet starts a column's item, it does not sit inside a fragment
+    if column not in active:
+        cost += 0.8
+    return cost
+
+
+# --- record ---------------------------------------------------------------------------------
+
+
+def to_record(
+    entry: FlowEntry,
+    scores: Scores,
+    fields: dict[str, list[str]],
+    scale: Scale,
+    vocabulary: set[str],
+) -> Record:
+    rec = Record(kind=entry.section.kind, ref=entry.ref, ref_raw=entry.ref_raw, method="text")
+    for field_name, texts in fields.items():
+        raw = "\n".join(texts).strip("\n")
+        if not raw.strip() or not hasattr(rec, field_name):
+            continue
+        if field_name in INLINE_FIELDS:
+            value = clean_inline(raw, vocabulary=vocabulary)
+        else:
+            value = clean_cell(raw, vocabulary=vocabulary)
+        setattr(rec, field_name, value or None)
+    rec.inherent_score = scores.inherent
+    rec.residual_score = scores.residual
+    _set_residual_factors(rec, scores, scale)
+    if rec.direction_text:
+        rec.direction = parse_direction(rec.direction_text)
+    rec.warnings.extend(entry.warnings)
+    confidence = CONFIDENCE_ACROSS if entry.across else CONFIDENCE_COLUMNS
+    if entry.across:
+        rec.warnings.append(
+            "row read across with its columns interleaved: text divided between "
+            "fields by column widths and may be misplaced"
+        )
+    if scores.inherent is None or scores.residual is None:
+        confidence -= 0.2
+        rec.warnings.append("a score was not found in the text")
+    if (
+        entry.ref_raw
+        and normalise_ref(entry.ref_raw) != entry.ref
+        and not looks_like_ref(entry.ref_raw)
+    ):
+        confidence -= 0.1
+    rec.confidence = round(max(confidence, 0.1), 2)
+    return rec
+
+
+def _set_residual_factors(rec: Record, scores: Scores, scale: Scale) -> None:
+    """Impact and likelihood from the label; a missing half from the score when it divides."""
+    impact, likelihood, score = scores.impact, scores.likelihood, scores.residual
+    if impact and likelihood and score is not None:
+        parsed = parse_score(f"{score} {scores.label}", scale)
+        impact, likelihood = parsed.impact, parsed.likelihood
+        if impact is None:
+            rec.warnings.append(f"residual label {scores.label} does not give {score}")
+    elif score and (impact or likelihood):
+        known, size = (impact, scale.size[1]) if impact else (likelihood, scale.size[0])
+        other = score // known if score % known == 0 and score // known <= size else None
+        if other is not None:
+            rec.warnings.append(
+                f"residual label half-read ({scores.label}); the other factor "
+                f"taken from the score {score}"
+            )
+        impact, likelihood = (impact, other) if impact else (other, likelihood)
+    rec.residual_impact, rec.residual_likelihood = impact, likelihood
