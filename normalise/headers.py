@@ -23,7 +23,6 @@ from rapidfuzz import fuzz, process
 from normalise.profiles import STAGES, Profile
 
 STOPWORDS = frozenset({"and", "of", "the", "to", "for"})  # dropped before matching
-SCORE_SLOTS = {"score": "score", "rating": "score", "impact": "impact", "likelihood": "likelihood"}
 TEXT_FLOOR = 0.3  # a text field must cover this much of a header's letters
 PART_FLOOR = 0.5  # a score part (with its stage and filler words) must cover this much
 FUZZY_CUTOFF = 85  # rapidfuzz ratio for correcting an OCR-damaged header word
@@ -31,9 +30,35 @@ FUZZY_COST = 0.9  # confidence kept by a header matched only after such a correc
 LONG_CELL_WORDS = 12  # more words than this is a data cell, not a header
 MAX_BLOCK_ROWS = 4
 # Line-start fragments that finish a word a narrow column broke ("Organisation" / "al").
-SUFFIX_FRAGMENTS = frozenset({"al", "ed", "ly", "ing", "ion", "tion", "tions", "ation", "sion",
-                              "ment", "ments", "ity", "ities", "ence", "ance", "ness", "ive",
-                              "ous", "ise", "ised", "ize", "ized", "ship", "hood", "ood"})
+SUFFIX_FRAGMENTS = frozenset(
+    {
+        "al",
+        "ed",
+        "ly",
+        "ing",
+        "ion",
+        "tion",
+        "tions",
+        "ation",
+        "sion",
+        "ment",
+        "ments",
+        "ity",
+        "ities",
+        "ence",
+        "ance",
+        "ness",
+        "ive",
+        "ous",
+        "ise",
+        "ised",
+        "ize",
+        "ized",
+        "ship",
+        "hood",
+        "ood",
+    }
+)
 
 
 # ---------------------------------------------------------------------------- public values
@@ -88,16 +113,18 @@ class HeaderMap:
         rows = []
         for col in self.columns:
             target = col.record_field
-            rows.append({
-                "column": col.index,
-                "header": col.header,
-                "field": col.field,
-                "stage": col.stage,
-                "part": col.part,
-                "to": target if target else f"extra[{col.header}]",
-                "score": round(col.score, 3),
-                **({"known_as": col.known_as} if col.known_as else {}),
-            })
+            rows.append(
+                {
+                    "column": col.index,
+                    "header": col.header,
+                    "field": col.field,
+                    "stage": col.stage,
+                    "part": col.part,
+                    "to": target if target else f"extra[{col.header}]",
+                    "score": round(col.score, 3),
+                    **({"known_as": col.known_as} if col.known_as else {}),
+                }
+            )
         return rows
 
     @property
@@ -128,30 +155,50 @@ class Vocabulary:
 @functools.lru_cache(maxsize=32)
 def vocabulary(profile: Profile) -> Vocabulary:
     """The profile's word lists compacted once."""
+
     def comp(words):
         return tuple(dict.fromkeys(p for p in (compact(w)[0] for w in words) if p))
 
     fields = {f: comp(ws) for f, ws in profile.fields.items()}
     extras = {f: comp(ws) for f, ws in profile.extra_fields.items()}
-    stages = tuple((compact(w)[0], profile.stage_for(w, stage))
-                   for stage, ws in profile.stages.items() for w in ws if compact(w)[0])
-    parts = tuple((compact(w)[0], part) for part, ws in profile.parts.items() for w in ws
-                  if compact(w)[0])
+    stages = tuple(
+        (compact(w)[0], profile.stage_for(w, stage))
+        for stage, ws in profile.stages.items()
+        for w in ws
+        if compact(w)[0]
+    )
+    parts = tuple(
+        (compact(w)[0], part) for part, ws in profile.parts.items() for w in ws if compact(w)[0]
+    )
     kinds = {k: comp(ws) for k, ws in profile.kind_words.items()}
     text_phrases = {p for ps in fields.values() for p in ps}
-    every = [*text_phrases, *(p for ps in extras.values() for p in ps), *(p for p, _ in stages),
-             *(p for p, _ in parts if len(p) > 1), *(p for ps in kinds.values() for p in ps)]
-    sources = [*profile.score_filler, *(w for ws in profile.fields.values() for w in ws),
-               *(w for ws in profile.extra_fields.values() for w in ws),
-               *(w for ws in profile.stages.values() for w in ws),
-               *(w for ws in profile.parts.values() for w in ws),
-               *(w for ws in profile.kind_words.values() for w in ws)]
+    every = [
+        *text_phrases,
+        *(p for ps in extras.values() for p in ps),
+        *(p for p, _ in stages),
+        *(p for p, _ in parts if len(p) > 1),
+        *(p for ps in kinds.values() for p in ps),
+    ]
+    sources = [
+        *profile.score_filler,
+        *(w for ws in profile.fields.values() for w in ws),
+        *(w for ws in profile.extra_fields.values() for w in ws),
+        *(w for ws in profile.stages.values() for w in ws),
+        *(w for ws in profile.parts.values() for w in ws),
+        *(w for ws in profile.kind_words.values() for w in ws),
+    ]
     words = frozenset(t for w in sources for t in _tokens(w) if len(t) > 2)
     return Vocabulary(
-        fields=fields, extras=extras, stages=stages, parts=parts,
-        filler=comp(profile.score_filler), kinds=kinds, legend=comp(profile.legend_words),
+        fields=fields,
+        extras=extras,
+        stages=stages,
+        parts=parts,
+        filler=comp(profile.score_filler),
+        kinds=kinds,
+        legend=comp(profile.legend_words),
         ambiguous_parts=frozenset(p for p, _ in parts if p in text_phrases),
-        words=words, phrases=tuple(dict.fromkeys(every)),
+        words=words,
+        phrases=tuple(dict.fromkeys(every)),
     )
 
 
@@ -187,7 +234,7 @@ def phrase_spans(text: str, bounds: frozenset[int], phrase: str) -> list[tuple[i
         if start in bounds:
             if end in bounds:
                 spans.append((start, end))
-            elif text[end:end + 1] == "s" and end + 1 in bounds:
+            elif text[end : end + 1] == "s" and end + 1 in bounds:
                 spans.append((start, end + 1))
         start = text.find(phrase, start + 1)
     return spans
@@ -301,9 +348,12 @@ def header_candidates(group: str, sub: str, vocab: Vocabulary) -> list[Candidate
     corrected_group, corrected_sub = correct_words(group, vocab), correct_words(sub, vocab)
     if (corrected_group, corrected_sub) != (group, sub):
         best = found[0].coverage if found else 0.0
-        fuzzy = [Candidate(c.field, c.coverage * FUZZY_COST, c.length, c.stage, c.part,
-                           c.known_as, c.ambiguous)
-                 for c in _candidates(corrected_group, corrected_sub, vocab)]
+        fuzzy = [
+            Candidate(
+                c.field, c.coverage * FUZZY_COST, c.length, c.stage, c.part, c.known_as, c.ambiguous
+            )
+            for c in _candidates(corrected_group, corrected_sub, vocab)
+        ]
         if fuzzy and fuzzy[0].coverage > best:
             found = fuzzy
     return found
@@ -311,6 +361,7 @@ def header_candidates(group: str, sub: str, vocab: Vocabulary) -> list[Candidate
 
 def correct_words(text: str, vocab: Vocabulary) -> str:
     """Header words OCR damaged ('Likelihoad', 'Ovvner') replaced by the nearest header word."""
+
     def fix(match: re.Match) -> str:
         word = match.group(0)
         low = word.lower()
@@ -326,8 +377,10 @@ def _candidates(group: str, sub: str, vocab: Vocabulary) -> list[Candidate]:
     letters, bounds = compact(f"{group}\n{sub}")
     if not letters:
         return []
-    found = [*_text_candidates(letters, bounds, vocab.fields, None),
-             *_text_candidates(letters, bounds, vocab.extras, "extra")]
+    found = [
+        *_text_candidates(letters, bounds, vocab.fields, None),
+        *_text_candidates(letters, bounds, vocab.extras, "extra"),
+    ]
     score = _score_candidate(group, sub, letters, bounds, vocab)
     if score is not None:
         found.append(score)
@@ -369,11 +422,18 @@ def _score_candidate(group, sub, letters, bounds, vocab: Vocabulary) -> Candidat
     if part_hit is not None and cov < PART_FLOOR:
         return None
     part = part_hit[1] if part_hit else "score"
-    ambiguous = bool(part_hit and part_hit[2] in vocab.ambiguous_parts and not stage_hit
-                     and not group.strip())
+    ambiguous = bool(
+        part_hit and part_hit[2] in vocab.ambiguous_parts and not stage_hit and not group.strip()
+    )
     length = sum(len(h[2]) for h in (stage_hit, part_hit) if h)
-    return Candidate("score", cov, length, stage=stage_hit[1] if stage_hit else None, part=part,
-                     ambiguous=ambiguous)
+    return Candidate(
+        "score",
+        cov,
+        length,
+        stage=stage_hit[1] if stage_hit else None,
+        part=part,
+        ambiguous=ambiguous,
+    )
 
 
 def _longest(letters, bounds, pairs) -> tuple[tuple[int, int], str, str] | None:
@@ -421,8 +481,11 @@ def header_blocks(rows: list[list[str]], vocab: Vocabulary, max_rows: int) -> li
             r += 1
             continue
         end = r + 1
-        while (end < len(rows) and end - r < MAX_BLOCK_ROWS
-               and row_is_header_like(rows[end], vocab, first=False)):
+        while (
+            end < len(rows)
+            and end - r < MAX_BLOCK_ROWS
+            and row_is_header_like(rows[end], vocab, first=False)
+        ):
             end += 1
         blocks.append((r, end))
         r = end
@@ -445,10 +508,15 @@ def column_headers(block: list[list[str]], vocab: Vocabulary) -> list[tuple[str,
             for k in range(c, d + 1):
                 groups[k] = f"{groups[k]} {grid[r][c]}".strip()
                 used[r][k] = True
-    subs = ["\n".join(grid[r][c] for r in range(len(grid)) if grid[r][c] and not used[r][c])
-            for c in range(width)]
-    return [(join_wrapped(g, vocab), join_wrapped(s, vocab)) for g, s in zip(groups, subs,
-                                                                             strict=True)]
+    subs = [
+        "\n".join(
+            dict.fromkeys(grid[r][c] for r in range(len(grid)) if grid[r][c] and not used[r][c])
+        )  # merged cells repeat
+        for c in range(width)
+    ]
+    return [
+        (join_wrapped(g, vocab), join_wrapped(s, vocab)) for g, s in zip(groups, subs, strict=True)
+    ]
 
 
 def _group_spans(grid, r: int, vocab: Vocabulary) -> list[tuple[int, int]]:
@@ -464,8 +532,9 @@ def _group_spans(grid, r: int, vocab: Vocabulary) -> list[tuple[int, int]]:
             c += 1
             continue
         d = c
-        while (d + 1 < width and grid[r][d + 1] in ("", text)
-               and _is_score_part(below(d + 1), vocab)):
+        while (
+            d + 1 < width and grid[r][d + 1] in ("", text) and _is_score_part(below(d + 1), vocab)
+        ):
             d += 1
         if d > c:
             spans.append((c, d))
@@ -486,12 +555,14 @@ def _is_score_part(text: str, vocab: Vocabulary) -> bool:
 # ---------------------------------------------------------------------------- decisions
 
 
-def choose_columns(headers: list[tuple[str, str]], below: list[list[str]],
-                   vocab: Vocabulary, profile: Profile) -> list[ColumnMap]:
+def choose_columns(
+    headers: list[tuple[str, str]], below: list[list[str]], vocab: Vocabulary, profile: Profile
+) -> list[ColumnMap]:
     """Each column's meaning: best candidate, each field once, score stages resolved."""
     candidates = [header_candidates(g, s, vocab) for g, s in headers]
-    candidates = [_settle_ambiguous(i, cands, candidates, below) for i, cands in
-                  enumerate(candidates)]
+    candidates = [
+        _settle_ambiguous(i, cands, candidates, below) for i, cands in enumerate(candidates)
+    ]
     chosen = _assign_fields(candidates)
     chosen = resolve_stages(chosen, headers, profile)
     texts = [f"{g} / {s}" if g and s else (g or s) for g, s in headers]
@@ -500,13 +571,23 @@ def choose_columns(headers: list[tuple[str, str]], below: list[list[str]],
         if cand is None:
             columns.append(ColumnMap(i, texts[i], None))
         else:
-            columns.append(ColumnMap(i, texts[i], cand.field, cand.stage, cand.part,
-                                     round(min(cand.coverage, 1.0), 3), cand.known_as))
+            columns.append(
+                ColumnMap(
+                    i,
+                    texts[i],
+                    cand.field,
+                    cand.stage,
+                    cand.part,
+                    round(min(cand.coverage, 1.0), 3),
+                    cand.known_as,
+                )
+            )
     return columns
 
 
-def _settle_ambiguous(i: int, cands: list[Candidate], every: list[list[Candidate]],
-                      below: list[list[str]]) -> list[Candidate]:
+def _settle_ambiguous(
+    i: int, cands: list[Candidate], every: list[list[Candidate]], below: list[list[str]]
+) -> list[Candidate]:
     """A bare 'Impact' (or 'Consequence') is a score part over numbers or beside a likelihood
     column, else the consequences text."""
     score = next((c for c in cands if c.field == "score" and c.ambiguous), None)
@@ -536,8 +617,11 @@ def _assign_fields(candidates: list[list[Candidate]]) -> list[Candidate | None]:
     it, the others fall back to their next candidate or to extra."""
     chosen: list[Candidate | None] = [None] * len(candidates)
     taken: set[str] = set()
-    order = sorted(range(len(candidates)),
-                   key=lambda i: candidates[i][0].key if candidates[i] else (0, 0), reverse=True)
+    order = sorted(
+        range(len(candidates)),
+        key=lambda i: candidates[i][0].key if candidates[i] else (0, 0),
+        reverse=True,
+    )
     for i in order:
         for cand in candidates[i]:
             if cand.field in (None, "score") or cand.field not in taken:
@@ -548,21 +632,28 @@ def _assign_fields(candidates: list[list[Candidate]]) -> list[Candidate | None]:
     return chosen
 
 
-def resolve_stages(chosen: list[Candidate | None], headers: list[tuple[str, str]],
-                   profile: Profile) -> list[Candidate | None]:
+def resolve_stages(
+    chosen: list[Candidate | None], headers: list[tuple[str, str]], profile: Profile
+) -> list[Candidate | None]:
     """Give unstaged score columns a stage from their neighbours (see default.yaml), then keep
     one column per (stage, slot): later duplicates go to extra."""
     sets = score_sets(chosen, headers)
-    stages = _set_stages([chosen[s[0]].stage for s in sets], profile)
+    stages = _set_stages(
+        [next((chosen[i].stage for i in s if chosen[i].stage), None) for s in sets], profile
+    )
     out = list(chosen)
     seen: set[tuple[str, str]] = set()
     for cols, stage in zip(sets, stages, strict=True):
         for i in cols:
             cand = out[i]
-            slot = (stage, SCORE_SLOTS.get(cand.part, cand.part))
+            slot = (stage, cand.part)
             if stage is None or slot in seen:
-                out[i] = Candidate(None, cand.coverage, cand.length, known_as="duplicate score"
-                                   if stage else "unplaced score")
+                out[i] = Candidate(
+                    None,
+                    cand.coverage,
+                    cand.length,
+                    known_as="duplicate score" if stage else "unplaced score",
+                )
                 continue
             seen.add(slot)
             out[i] = Candidate("score", cand.coverage, cand.length, stage, cand.part)
@@ -570,7 +661,8 @@ def resolve_stages(chosen: list[Candidate | None], headers: list[tuple[str, str]
 
 
 def score_sets(chosen: list[Candidate | None], headers) -> list[list[int]]:
-    """Score columns grouped into one score each: adjacent, same stage and group, no part twice."""
+    """Score columns grouped into one score each: adjacent, under one group, no part twice,
+    and at most one stage (an unstaged 'Score' or 'RAG' beside 'Current Impact' joins it)."""
     sets: list[list[int]] = []
     prev = None
     for i, cand in enumerate(chosen):
@@ -578,14 +670,21 @@ def score_sets(chosen: list[Candidate | None], headers) -> list[list[int]]:
             prev = None
             continue
         current = sets[-1] if prev is not None else None
-        if (current is not None and cand.stage == chosen[current[0]].stage
-                and headers[i][0] == headers[current[0]][0]
-                and all(chosen[j].part != cand.part for j in current)):
+        if current is not None and _joins(cand, headers[i][0], current, chosen, headers):
             current.append(i)
         else:
             sets.append([i])
         prev = i
     return sets
+
+
+def _joins(cand: Candidate, group: str, members: list[int], chosen, headers) -> bool:
+    stages = {chosen[j].stage for j in members} - {None}
+    return (
+        group == headers[members[0]][0]
+        and all(chosen[j].part != cand.part for j in members)
+        and (cand.stage is None or not stages or stages == {cand.stage})
+    )
 
 
 def _set_stages(stages: list[str | None], profile: Profile) -> list[str | None]:
@@ -601,7 +700,7 @@ def _set_stages(stages: list[str | None], profile: Profile) -> list[str | None]:
         if stage:
             continue
         low = max((rank[s] for s in out[:i] if s), default=-1)
-        high = min((rank[s] for s in stages[i + 1:] if s), default=len(STAGES))
+        high = min((rank[s] for s in stages[i + 1 :] if s), default=len(STAGES))
         free = [s for s in STAGES if low < rank[s] < high and s not in used]
         out[i] = free[0] if free else None
         if out[i]:
@@ -616,8 +715,9 @@ def table_kind(block: list[list[str]], vocab: Vocabulary) -> str | None:
         for cell in dict.fromkeys(row):
             letters, bounds = compact(cell)
             for kind, phrases in vocab.kinds.items():
-                counts[kind] += len(_covered(s for p in phrases
-                                             for s in phrase_spans(letters, bounds, p))) > 0
+                counts[kind] += (
+                    len(_covered(s for p in phrases for s in phrase_spans(letters, bounds, p))) > 0
+                )
     opp, risk = counts.get("opportunity", 0), counts.get("risk", 0)
     if opp > risk:
         return "opportunity"
@@ -635,11 +735,13 @@ def find_header(rows: list[list[str]], profile: Profile, max_rows: int = 6) -> H
     if not rows:
         return None
     vocab = vocabulary(profile)
-    texts = [[repair_rotated(_header_part(t or "", vocab), vocab) for t in row]
-             for row in rows[:max_rows + MAX_BLOCK_ROWS]]
+    texts = [
+        [repair_rotated(_header_part(t or "", vocab), vocab) for t in row]
+        for row in rows[: max_rows + MAX_BLOCK_ROWS]
+    ]
     best: HeaderMap | None = None
     for start, end in header_blocks(texts, vocab, max_rows):
-        header = map_block(texts[start:end], rows[end:end + 8], vocab, profile, start, end)
+        header = map_block(texts[start:end], rows[end : end + 8], vocab, profile, start, end)
         if best is None or (header.mapped, header.confidence) > (best.mapped, best.confidence):
             best = header
     if best is None or len({(c.field, c.stage, c.part) for c in best.columns if c.field}) < 2:
@@ -660,8 +762,14 @@ def _header_part(text: str, vocab: Vocabulary) -> str:
     return text
 
 
-def map_block(block: list[list[str]], below: list[list[str]], vocab: Vocabulary,
-              profile: Profile, start: int, end: int) -> HeaderMap:
+def map_block(
+    block: list[list[str]],
+    below: list[list[str]],
+    vocab: Vocabulary,
+    profile: Profile,
+    start: int,
+    end: int,
+) -> HeaderMap:
     """One header block (rows already repaired) into a HeaderMap."""
     headers = column_headers(block, vocab)
     below_texts = [[(c or "") for c in r] for r in below]
@@ -669,16 +777,20 @@ def map_block(block: list[list[str]], below: list[list[str]], vocab: Vocabulary,
     named = [c for c in columns if (headers[c.index][0] or headers[c.index][1])]
     recognised = [c.score for c in named if c.field is not None or c.known_as]
     confidence = sum(recognised) / len(named) if named else 0.0
-    return HeaderMap(columns=tuple(columns), header_rows=end, kind=table_kind(block, vocab),
-                     confidence=round(confidence, 3), first_row=start)
+    return HeaderMap(
+        columns=tuple(columns),
+        header_rows=end,
+        kind=table_kind(block, vocab),
+        confidence=round(confidence, 3),
+        first_row=start,
+    )
 
 
 def is_header_row(cells: list[str], header: HeaderMap, profile: Profile) -> bool:
     """A header repeated on a later page (in full, or one of its rows), fuzzily compared with
     the known header's words."""
     vocab = vocabulary(profile)
-    texts = [clean_header_text(t, vocab) for t in dict.fromkeys(c.strip() for c in cells if c)
-             if t]
+    texts = [clean_header_text(t, vocab) for t in dict.fromkeys(c.strip() for c in cells if c) if t]
     if not texts or any(len(t.split()) > LONG_CELL_WORDS for t in texts):
         return False
     known = _header_pieces(header)
@@ -704,8 +816,11 @@ def _matches_known(letters: str, known: set[str]) -> bool:
     for piece in known:
         if letters == piece or fuzz.ratio(letters, piece) >= 85:
             return True
-        if len(letters) >= 3 and (piece.startswith(letters) or piece.endswith(letters)
-                                  or letters in piece) and len(letters) >= 0.3 * len(piece):
+        if (
+            len(letters) >= 3
+            and (piece.startswith(letters) or piece.endswith(letters) or letters in piece)
+            and len(letters) >= 0.3 * len(piece)
+        ):
             return True
     return False
 
@@ -736,6 +851,7 @@ def _looks_like_matrix(cells: list[str], profile: Profile) -> bool:
         low = " ".join(c.lower().split())
         return bool(re.fullmatch(r"\d{1,2}", low)) or low in labels
 
-    named = any(w in " ".join(c.lower().split()).split() for c in cells for w in axis_words
-                if len(w) > 2)
+    named = any(
+        w in " ".join(c.lower().split()).split() for c in cells for w in axis_words if len(w) > 2
+    )
     return named and sum(scoreish(c) for c in cells) >= 0.6 * len(cells)

@@ -18,8 +18,18 @@ import yaml
 
 PROFILE_DIR = Path(__file__).parent
 
-FIELD_NAMES = ("ref", "title", "category", "cause", "consequences", "controls", "actions",
-               "progress", "owner", "direction_text")
+FIELD_NAMES = (
+    "ref",
+    "title",
+    "category",
+    "cause",
+    "consequences",
+    "controls",
+    "actions",
+    "progress",
+    "owner",
+    "direction_text",
+)
 STAGES = ("inherent", "residual", "target")
 PARTS = ("impact", "likelihood", "score", "rating")
 KINDS = ("risk", "opportunity")
@@ -27,10 +37,27 @@ SCORE_ORDERS = ("auto", "li", "il")
 FIELD_ALIASES = {"direction": "direction_text", "trend": "direction_text", "reference": "ref"}
 
 # Sections whose keys merge one by one when a profile extends another.
-_KEYED_SECTIONS = ("fields", "extra_fields", "stages", "parts", "kind_words", "scales",
-                   "stage_meaning")
-_KNOWN_KEYS = {"name", "description", "extends", "match", "match_min", "score_filler",
-               "lone_score_stage", "score_order", "legend_words", *_KEYED_SECTIONS}
+_KEYED_SECTIONS = (
+    "fields",
+    "extra_fields",
+    "stages",
+    "parts",
+    "kind_words",
+    "scales",
+    "stage_meaning",
+)
+_KNOWN_KEYS = {
+    "name",
+    "description",
+    "extends",
+    "match",
+    "match_min",
+    "score_filler",
+    "lone_score_stage",
+    "score_order",
+    "legend_words",
+    *_KEYED_SECTIONS,
+}
 
 
 class ProfileError(ValueError):
@@ -65,8 +92,11 @@ class Profile:
         """The scoring matrix as normalise.scores.Scale (labels to numbers, size)."""
         from normalise.scores import Scale
 
-        return Scale(impact=dict(self.impact_labels), likelihood=dict(self.likelihood_labels),
-                     size=self.scale_size)
+        return Scale(
+            impact=dict(self.impact_labels),
+            likelihood=dict(self.likelihood_labels),
+            size=self.scale_size,
+        )
 
     def scale_value(self, axis: str, label: str) -> int | None:
         """The number of an impact or likelihood label ('Major' -> 4), or None."""
@@ -100,7 +130,9 @@ def choose_profile(header_texts: list[str], profiles: list[Profile] | None = Non
     chosen here; a profile needs at least its `match_min` hits.
     """
     text = "\n".join(header_texts)
-    candidates = profiles if profiles is not None else [load_profile(n) for n in available_profiles()]
+    candidates = (
+        profiles if profiles is not None else [load_profile(n) for n in available_profiles()]
+    )
     best, best_hits = None, 0
     for profile in candidates:
         hits = profile.match_hits(text) if profile.match else 0
@@ -117,8 +149,10 @@ def _resolve(name_or_path: str) -> Path:
         return candidate.resolve()
     shipped = PROFILE_DIR / f"{name_or_path}.yaml"
     if not shipped.is_file():
-        raise ProfileError(f"no profile named {name_or_path!r}; shipped profiles: "
-                           f"{', '.join(available_profiles())}; or give a path to a YAML file")
+        raise ProfileError(
+            f"no profile named {name_or_path!r}; shipped profiles: "
+            f"{', '.join(available_profiles())}; or give a path to a YAML file"
+        )
     return shipped
 
 
@@ -139,8 +173,9 @@ def read_profile_dict(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any
         raise ProfileError(f"{path}: a profile is a mapping of keys (name, fields, ...)")
     unknown = {k.rstrip("+") for k in raw} - _KNOWN_KEYS
     if unknown:
-        raise ProfileError(f"{path}: unknown key(s) {sorted(unknown)}; "
-                           f"known keys: {sorted(_KNOWN_KEYS)}")
+        raise ProfileError(
+            f"{path}: unknown key(s) {sorted(unknown)}; known keys: {sorted(_KNOWN_KEYS)}"
+        )
     parent_name = raw.get("extends", None if path.stem == "default" else "default")
     if not parent_name:
         return raw
@@ -180,15 +215,18 @@ def _merge_section(parent: dict, child: dict) -> dict:
 def profile_from_dict(data: dict[str, Any], source: str = "") -> Profile:
     """Validate a merged profile dict and freeze it into a Profile."""
     where = source or data.get("name", "profile")
-    fields = {FIELD_ALIASES.get(k, k): _words(v, where, f"fields.{k}")
-              for k, v in (data.get("fields") or {}).items()}
+    fields = {
+        FIELD_ALIASES.get(k, k): _words(v, where, f"fields.{k}")
+        for k, v in (data.get("fields") or {}).items()
+    }
     _check_keys(fields, FIELD_NAMES, where, "fields")
     stages = {k: _words(v, where, f"stages.{k}") for k, v in (data.get("stages") or {}).items()}
     _check_keys(stages, STAGES, where, "stages")
     parts = {k: _words(v, where, f"parts.{k}") for k, v in (data.get("parts") or {}).items()}
     _check_keys(parts, PARTS, where, "parts")
-    kinds = {k: _words(v, where, f"kind_words.{k}")
-             for k, v in (data.get("kind_words") or {}).items()}
+    kinds = {
+        k: _words(v, where, f"kind_words.{k}") for k, v in (data.get("kind_words") or {}).items()
+    }
     _check_keys(kinds, KINDS, where, "kind_words")
     meaning = {_norm(k): str(v) for k, v in (data.get("stage_meaning") or {}).items()}
     _check_values(meaning.values(), STAGES, where, "stage_meaning")
@@ -201,15 +239,19 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> Profile:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise ProfileError(f"{where}: match pattern {pattern!r} is not a regex ({exc})") from None
+            raise ProfileError(
+                f"{where}: match pattern {pattern!r} is not a regex ({exc})"
+            ) from None
     return Profile(
         name=str(data.get("name") or Path(source).stem or "unnamed"),
         description=str(data.get("description") or ""),
         match=tuple(str(p) for p in data.get("match") or ()),
         match_min=int(data.get("match_min", 1)),
         fields=fields,
-        extra_fields={k: _words(v, where, f"extra_fields.{k}")
-                      for k, v in (data.get("extra_fields") or {}).items()},
+        extra_fields={
+            k: _words(v, where, f"extra_fields.{k}")
+            for k, v in (data.get("extra_fields") or {}).items()
+        },
         stages=stages,
         parts=parts,
         score_filler=_words(data.get("score_filler"), where, "score_filler"),
