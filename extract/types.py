@@ -19,6 +19,9 @@ class Cell:
     bbox: BBox | None = None
     confidence: float | None = None  # 0-1, OCR only
     fill: str | None = None  # background colour as '#rrggbb' where the PDF drew one
+    # right edge (x1, points) of each text line, in the order of text.split('\n'); lets normalise
+    # tell a line that wrapped at the column edge from one the author ended. None where unknown.
+    lines_x1: tuple[float, ...] | None = None
 
 
 @dataclass

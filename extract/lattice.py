@@ -1,0 +1,296 @@
+"""Ruled tables: build the cell grid from the page's vector rules, then drop characters into cells.
+
+The grid is made directly from line segments (snapped, merged, grouped into connected
+components), so no page is rasterised and no per-cell crop is done; characters are assigned
+to cells in one vectorised pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from extract.pages import Fill, PageContent, build_lines
+from extract.types import Cell, RawTable
+
+SNAP = 2.0  # rules closer than this are one rule (double borders, outer-edge overshoot)
+JOIN = 2.5  # collinear pieces with a gap smaller than this are one rule
+COVER = 0.6  # a rule separates two cells when it covers this share of their common edge
+MIN_BAND = 1.5  # rows or columns thinner than this are drawing slop, not cells
+
+
+@dataclass
+class Rule:
+    pos: float  # y of a horizontal rule, x of a vertical one
+    start: float
+    end: float
+
+
+@dataclass
+class Grid:
+    """A table's rules: sorted column edges xs, row edges ys, and the rules themselves."""
+
+    xs: list[float]
+    ys: list[float]
+    horizontals: list[Rule]
+    verticals: list[Rule]
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+
+# ---------------------------------------------------------------- rules -> grids
+
+
+def _cluster(values: list[float], tolerance: float) -> list[list[int]]:
+    order = sorted(range(len(values)), key=values.__getitem__)
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and values[i] - values[groups[-1][0]] <= tolerance:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def merge_rules(segments: list[tuple[float, float, float]]) -> list[Rule]:
+    """Snap segments (pos, start, end) to common positions and join collinear pieces."""
+    rules: list[Rule] = []
+    for group in _cluster([s[0] for s in segments], SNAP):
+        pos = float(np.mean([segments[i][0] for i in group]))
+        spans = sorted((segments[i][1], segments[i][2]) for i in group)
+        start, end = spans[0]
+        for a, b in spans[1:]:
+            if a <= end + JOIN:
+                end = max(end, b)
+            else:
+                rules.append(Rule(pos, float(start), float(end)))
+                start, end = a, b
+        rules.append(Rule(pos, float(start), float(end)))
+    return rules
+
+
+def find_grids(page: PageContent) -> list[Grid]:
+    """Connected sets of crossing rules that enclose at least two cells, top to bottom."""
+    hs = merge_rules(page.horizontals)
+    vs = merge_rules(page.verticals)
+    if not hs or not vs:
+        return []
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if h.start - SNAP <= v.pos <= h.end + SNAP and v.start - SNAP <= h.pos <= v.end + SNAP:
+                parent[find(i)] = find(len(hs) + j)
+    components: dict[int, tuple[list[Rule], list[Rule]]] = {}
+    for i, h in enumerate(hs):
+        components.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        components.setdefault(find(len(hs) + j), ([], []))[1].append(v)
+    grids = []
+    for hsub, vsub in components.values():
+        if not hsub or not vsub:
+            continue
+        grid = _grid_from_rules(hsub, vsub)
+        if grid and (len(grid.xs) - 1) * (len(grid.ys) - 1) >= 2:
+            grids.append(grid)
+    grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
+    return grids
+
+
+def _bands(edges: list[float]) -> list[float]:
+    edges = sorted(edges)
+    out = [edges[0]]
+    for e in edges[1:]:
+        if e - out[-1] >= MIN_BAND:
+            out.append(e)
+    return out
+
+
+def _grid_from_rules(hs: list[Rule], vs: list[Rule]) -> Grid | None:
+    # Tables drawn without outer verticals (or top/bottom rules) still end where their rules end.
+    xs = _bands([v.pos for v in vs] + [min(h.start for h in hs), max(h.end for h in hs)])
+    ys = _bands([h.pos for h in hs] + [min(v.start for v in vs), max(v.end for v in vs)])
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    return Grid(xs, ys, hs, vs)
+
+
+# ---------------------------------------------------------------- grid -> cells
+
+
+def _covered(rules: list[Rule], pos: float, a: float, b: float) -> bool:
+    """Whether rules at `pos` cover the span a..b enough to separate the cells either side."""
+    covered = 0.0
+    for r in rules:
+        if abs(r.pos - pos) <= SNAP:
+            covered += max(0.0, min(b, r.end) - max(a, r.start))
+    return covered >= COVER * (b - a)
+
+
+def cell_groups(grid: Grid) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """Label each grid slot with its cell (merged slots share a label); each cell's slot span.
+
+    Returns the slot -> cell label matrix and, per label, (row0, col0, row1, col1) inclusive.
+    """
+    nr, nc = len(grid.ys) - 1, len(grid.xs) - 1
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(nr):
+        for j in range(nc):
+            if j + 1 < nc and not _covered(grid.verticals, grid.xs[j + 1], grid.ys[i], grid.ys[i + 1]):
+                parent[find(i * nc + j)] = find(i * nc + j + 1)
+            if i + 1 < nr and not _covered(grid.horizontals, grid.ys[i + 1], grid.xs[j], grid.xs[j + 1]):
+                parent[find(i * nc + j)] = find((i + 1) * nc + j)
+    labels = np.zeros((nr, nc), dtype=int)
+    spans: list[tuple[int, int, int, int]] = []
+    index: dict[int, int] = {}
+    for i in range(nr):
+        for j in range(nc):
+            root = find(i * nc + j)
+            if root not in index:
+                index[root] = len(spans)
+                spans.append((i, j, i, j))
+            k = index[root]
+            r0, c0, r1, c1 = spans[k]
+            spans[k] = (min(r0, i), min(c0, j), max(r1, i), max(c1, j))
+            labels[i, j] = k
+    return labels, spans
+
+
+def _fill_for(bbox, text_bbox, fills: list[Fill]) -> str | None:
+    """The colour of the topmost filled area behind a cell (or behind its text), white as none."""
+    x0, top, x1, bottom = bbox
+    area = max((x1 - x0) * (bottom - top), 1e-6)
+    colour = None
+    for fill in fills:
+        fx0, ft, fx1, fb = fill.bbox
+        overlap = max(0.0, min(x1, fx1) - max(x0, fx0)) * max(0.0, min(bottom, fb) - max(top, ft))
+        behind = overlap >= 0.5 * area
+        if not behind and text_bbox is not None:
+            tx0, tt, tx1, tb = text_bbox
+            t_area = max((tx1 - tx0) * (tb - tt), 1e-6)
+            t_overlap = max(0.0, min(tx1, fx1) - max(tx0, fx0)) * max(0.0, min(tb, fb) - max(tt, ft))
+            behind = t_overlap >= 0.5 * t_area and fx0 >= x0 - SNAP and fx1 <= x1 + SNAP
+        if behind:
+            colour = fill.colour
+    return None if colour == "#ffffff" else colour
+
+
+def grid_to_table(grid: Grid, page: PageContent, *, method: str = "lattice", merge_cells: bool = True,
+                  how: str | None = None) -> RawTable:
+    """Read one grid: every cell's text lines, box, fill colour; and a parse report.
+
+    With merge_cells=False every slot is its own cell (stream tables, whose grid has no rules).
+    """
+    g = page.glyphs
+    if merge_cells:
+        labels, spans = cell_groups(grid)
+    else:
+        nr, nc = len(grid.ys) - 1, len(grid.xs) - 1
+        labels = np.arange(nr * nc).reshape(nr, nc)
+        spans = [(i, j, i, j) for i in range(nr) for j in range(nc)]
+    nr, nc = labels.shape
+    xs, ys = np.array(grid.xs), np.array(grid.ys)
+    cx, cy = g.cx, g.cy
+    inside = (cx > xs[0]) & (cx < xs[-1]) & (cy > ys[0]) & (cy < ys[-1])
+    idx = np.nonzero(inside)[0]
+    col = np.clip(np.searchsorted(xs, cx[idx]) - 1, 0, nc - 1)
+    row = np.clip(np.searchsorted(ys, cy[idx]) - 1, 0, nr - 1)
+    cell_of = labels[row, col]
+    order = np.argsort(cell_of, kind="stable")
+    bounds = np.searchsorted(cell_of[order], np.arange(len(spans) + 1))
+    # chars that stick out of their cell by more than a point: camelot's "split text" error
+    boxes = np.array([(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]) for r0, c0, r1, c1 in spans])
+    cb = boxes[cell_of]
+    outside = ((g.x0[idx] < cb[:, 0] - 1) | (g.x1[idx] > cb[:, 2] + 1)
+               | (g.top[idx] < cb[:, 1] - 1) | (g.bottom[idx] > cb[:, 3] + 1))
+    visible = np.array([not g.text[i].isspace() for i in idx], dtype=bool) if idx.size else np.zeros(0, bool)
+
+    cells: list[Cell] = []
+    for k, (r0, c0, r1, c1) in enumerate(spans):
+        members = idx[order[bounds[k]:bounds[k + 1]]]
+        lines = build_lines(g, members)
+        bbox = tuple(float(v) for v in boxes[k])
+        text_bbox = None
+        if lines:
+            text_bbox = (min(l.x0 for l in lines), min(l.top for l in lines),
+                         max(l.x1 for l in lines), max(l.bottom for l in lines))
+        cells.append(Cell(
+            text="\n".join(line.text for line in lines),
+            page=page.number,
+            bbox=bbox,
+            fill=_fill_for(bbox, text_bbox, page.fills),
+            lines_x1=tuple(round(line.x1, 2) for line in lines) if lines else None,
+        ))
+    rows: list[list[Cell]] = []
+    for i in range(nr):
+        row_cells = []
+        for j in range(nc):
+            k = labels[i, j]
+            r0, c0, _, _ = spans[k]
+            anchor = cells[k]
+            # slots covered by a spanning cell repeat its box with empty text
+            row_cells.append(anchor if (r0, c0) == (i, j) else Cell("", page.number, anchor.bbox, fill=anchor.fill))
+        rows.append(row_cells)
+
+    n_vis = int(visible.sum())
+    split = int((outside & visible).sum())
+    empty = sum(1 for c in cells if not c.text)
+    col_text = []
+    for j in range(nc):
+        sel = (col == j) & visible
+        col_text.append((round(float(g.x0[idx][sel].min()), 2), round(float(g.x1[idx][sel].max()), 2))
+                        if sel.any() else None)
+    report = {
+        "accuracy": round(100.0 * (1 - split / n_vis), 2) if n_vis else 0.0,
+        "whitespace": round(100.0 * empty / len(spans), 2),
+        "rows": nr,
+        "cols": nc,
+        "order": None,  # filled by the caller: 1-based order of the table on its page
+        "page": page.number,
+        "grid": how or f"vector rules: {len(grid.horizontals)} horizontal, {len(grid.verticals)} vertical",
+        "col_bounds": [(round(a, 2), round(b, 2)) for a, b in zip(grid.xs[:-1], grid.xs[1:])],
+        "row_bounds": [(round(a, 2), round(b, 2)) for a, b in zip(grid.ys[:-1], grid.ys[1:])],
+        "text_bounds": col_text,
+        "spans": [(r0, c0, r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in spans if r1 > r0 or c1 > c0],
+        "chars": n_vis,
+    }
+    return RawTable(rows=rows, page=page.number, method=method,
+                    bbox=tuple(float(v) for v in grid.bbox), report=report)
+
+
+def read_lattice(page: PageContent) -> list[RawTable]:
+    """All ruled tables on a page that hold any text, top to bottom."""
+    tables = []
+    for grid in find_grids(page):
+        table = grid_to_table(grid, page)
+        if table.report["chars"] == 0:
+            continue
+        table.report["order"] = len(tables) + 1
+        tables.append(table)
+    return tables
+
+
+def glyphs_inside(page: PageContent, tables: list[RawTable]) -> np.ndarray:
+    """Mask of the page's characters whose centre lies inside any of the tables' boxes."""
+    g = page.glyphs
+    mask = np.zeros(len(g), dtype=bool)
+    for t in tables:
+        x0, top, x1, bottom = t.bbox
+        mask |= (g.cx > x0) & (g.cx < x1) & (g.cy > top) & (g.cy < bottom)
+    return mask

@@ -1,0 +1,145 @@
+"""Born-digital PDF registers -> ExtractedDocument: per page, ruled tables (lattice) or unruled (stream).
+
+Per page: vector rules forming a grid that holds most of the page's text -> `lattice`;
+otherwise a usable text layer -> `stream`; no usable text layer -> the page is marked
+`needs_ocr` and left for extract.ocr.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import pypdfium2 as pdfium
+
+from extract.lattice import glyphs_inside, read_lattice
+from extract.pages import PageContent, page_lines, read_page, text_usable
+from extract.stream import read_stream
+from extract.types import ExtractedDocument, PageInfo, RawTable
+from riskreg.errors import ResourceLimit, UnreadableInput
+
+HEAD_LINES = 3
+FOOT_LINES = 2
+LATTICE_MIN_SHARE = 0.5  # ruled tables must hold this share of the page's text, else read it as stream
+
+
+def _check_bytes(path: str, data: bytes) -> None:
+    if not data:
+        raise UnreadableInput("empty file", path=path, hint="download it again")
+    if b"%PDF-" not in data[:1024]:
+        start = data[:16].decode("latin-1").strip().replace("\n", " ")[:10]
+        raise UnreadableInput(f"not a PDF (starts with {start!r})", path=path,
+                              hint="check the link: this is probably an error or login page")
+
+
+def open_document(path: str, data: bytes, password: str | None) -> pdfium.PdfDocument:
+    """Open the PDF or raise UnreadableInput saying why and what to do."""
+    _check_bytes(path, data)
+    try:
+        return pdfium.PdfDocument(data, password=password)
+    except pdfium.PdfiumError as error:
+        text = str(error).lower()
+        if "password" in text:
+            if password:
+                raise UnreadableInput("PDF is encrypted and the password was wrong", path=path,
+                                      hint="check the --password value") from None
+            raise UnreadableInput("PDF is encrypted: pass --password", path=path,
+                                  hint="ask the publisher for the password or an unprotected copy") from None
+        raise UnreadableInput(f"PDF is truncated or damaged ({error})", path=path,
+                              hint="download it again; if it persists, repair it with qpdf") from None
+
+
+def read_page_tables(page: PageContent, known_gutters: list | None = None) -> tuple[str, list[RawTable]]:
+    """Choose how to read one page and read its tables: (method, tables).
+
+    known_gutters: column gutters of unruled tables on earlier pages (see stream.read_stream).
+    """
+    known_gutters = known_gutters or []
+    if not text_usable(page.glyphs):
+        return "needs_ocr", []
+    tables = read_lattice(page)
+    if tables:
+        visible = np.array([not t.isspace() for t in page.glyphs.text], dtype=bool)
+        inside = glyphs_inside(page, tables) & visible
+        if inside.sum() >= LATTICE_MIN_SHARE * visible.sum():
+            return "lattice", tables
+        # rules hold only a fragment (a boxed header, a frame): the body is unruled
+        stream = read_stream(page, known_gutters)
+        if stream:
+            return "stream", stream
+        return "lattice", tables
+    return "stream", read_stream(page, known_gutters)
+
+
+def page_info(page: PageContent, method: str) -> PageInfo:
+    lines = page_lines(page)
+    return PageInfo(
+        number=page.number,
+        width=round(page.width, 2),
+        height=round(page.height, 2),
+        method=method,
+        text_head="\n".join(line.text for line in lines[:HEAD_LINES]),
+        text_foot="\n".join(line.text for line in lines[-FOOT_LINES:]) if len(lines) > HEAD_LINES else "",
+    )
+
+
+def heading_above(page: PageContent, tables: list[RawTable]) -> str:
+    """The text lines above the page's first table (the register's title), or its first line."""
+    lines = page_lines(page)
+    if not lines:
+        return ""
+    if tables and tables[0].bbox:
+        above = [line.text for line in lines if line.bottom <= tables[0].bbox[1] + 1]
+        if above:
+            return "\n".join(above)
+    return lines[0].text
+
+
+def read_pdf(path: str, *, password: str | None = None, pages: Sequence[int] | None = None,
+             max_pages: int | None = None) -> ExtractedDocument:
+    """Read a born-digital PDF register into raw tables, one page at a time.
+
+    pages: 1-based page numbers to read (default all); max_pages: refuse longer documents.
+    """
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise UnreadableInput(f"cannot read file ({error.strerror})", path=path,
+                              hint="check the path and permissions") from None
+    document = open_document(path, data, password)
+    try:
+        page_count = len(document)
+        if max_pages is not None and page_count > max_pages:
+            raise ResourceLimit(f"PDF has {page_count} pages, more than the limit of {max_pages}", path=path,
+                                hint="raise the page limit or pass the pages to read")
+        wanted = list(range(1, page_count + 1)) if pages is None else [p for p in pages if 1 <= p <= page_count]
+        result = ExtractedDocument(path=path, sha256=hashlib.sha256(data).hexdigest(), kind="pdf",
+                                   tables=[], page_count=page_count)
+        if pages is not None and len(wanted) < len(list(pages)):
+            result.warnings.append(f"pages outside 1..{page_count} ignored")
+        known_gutters: list = []  # columns of unruled tables met so far, most recent first
+        for number in wanted:
+            try:
+                page = read_page(document, number - 1)
+            except Exception as error:  # one damaged page should not lose the others
+                result.warnings.append(f"page {number}: could not be parsed ({error})")
+                result.pages.append(PageInfo(number=number, method="failed"))
+                continue
+            method, tables = read_page_tables(page, known_gutters)
+            for table in tables:
+                gutters = table.report.get("gutters")
+                if gutters and gutters not in known_gutters:
+                    known_gutters.insert(0, gutters)
+            del known_gutters[3:]
+            result.tables.extend(tables)
+            result.pages.append(page_info(page, method))
+            if not result.title and method != "needs_ocr":
+                result.title = heading_above(page, tables)
+            del page  # pages are processed as a stream; nothing of a page is kept but its tables
+        return result
+    finally:
+        document.close()
