@@ -7,8 +7,6 @@ grid, and turn each entry into a Record.
 
 from __future__ import annotations
 
-import re
-
 from extract.types import ExtractedDocument
 from normalise.record import TEXT_FIELDS, NormalisedEdition, Record
 from riskreg.errors import NoRegisterFound
@@ -44,6 +42,7 @@ def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> No
             found, flow_warnings = flow_to_records(table, prof, scale=prof.scale)
             records.extend(found)
             warnings.extend(flow_warnings)
+    settle_refs(records)
     records = merge_duplicate_refs(records, warnings)
     if not records:
         raise NoRegisterFound(_nothing_found_reason(doc, header_report), path=doc.path,
@@ -79,20 +78,22 @@ def _period_text(doc: ExtractedDocument) -> str:
     return "\n".join(p for p in parts if p)
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
-
-
 def document_vocabulary(doc: ExtractedDocument) -> set[str]:
-    """Every whole word the document prints inside a line (not at a line's end, where a
-    narrow column may have cut it): evidence for re-joining words broken by a column."""
-    words: set[str] = set()
-    for table in doc.tables:
-        for row in table.rows:
-            for cell in row:
-                for line in cell.text.split("\n"):
-                    found = _WORD.findall(line)
-                    words.update(w.lower() for w in found[:-1])
-    return words
+    """Words the document prints whole: evidence for re-joining words broken by a column."""
+    from normalise.cells import document_vocabulary as words_of
+
+    return words_of(c.text for t in doc.tables for row in t.rows for c in row)
+
+
+def settle_refs(records: list[Record]) -> None:
+    """Normalise references with the document's own prefixes, which settle OCR slips
+    ("CRO1" is CR01 where the document uses CR; "CO1" stays where it uses CO)."""
+    from normalise.refs import normalise_ref, ref_prefixes
+
+    prefixes = ref_prefixes(r.ref_raw for r in records if r.ref_raw)
+    for rec in records:
+        if rec.ref_raw:
+            rec.ref = normalise_ref(rec.ref_raw, prefixes) or rec.ref
 
 
 def merge_duplicate_refs(records: list[Record], warnings: list[str]) -> list[Record]:

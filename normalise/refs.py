@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable
 
 _DIGIT_LIKE = "0123456789OolI|"
@@ -40,17 +41,32 @@ def normalise_ref(raw: str, prefixes: Collection[str] = ()) -> str:
 
 
 def ref_prefixes(refs: Iterable[str]) -> set[str]:
-    """The letter prefixes of a document's references that end in real digits.
+    """The letter prefixes a document's references use, with O/0 look-alikes settled.
 
-    A prefix ending in "O" is dropped when the prefix without it is also used, as "CRO1" is
-    then more likely an OCR'd "CR01".
+    "CO4" may be C 04 and "C01" may be CO 1. A prefix read without doubt ("CR12") is taken as
+    is; a doubtful reading goes to a prefix already taken, else to the reading the document
+    prints most often (ties: the letter reading). So "CRO1" among CR1, CR2 is CR 01, and
+    C01, C02, CO4, CO5 are all CO.
     """
-    found = set()
+    literal: Counter[str] = Counter()
+    readings: list[set[str]] = []
     for ref in refs:
         match = re.fullmatch(r"\s*([A-Za-z]{1,5})\s*[\-.]?\s*([0-9]+)\W*", ref or "")
-        if match:
-            found.add(match.group(1).upper())
-    return {p for p in found if not (p.endswith("O") and p[:-1] in found)}
+        if not match:
+            continue
+        letters, digits = match.group(1).upper(), match.group(2)
+        literal[letters] += 1
+        options = {letters}
+        if letters.endswith("O") and len(letters) > 1:
+            options.add(letters[:-1])
+        if digits.startswith("0") and len(digits) > 1:
+            options.add(letters + "O")
+        readings.append(options)
+    chosen = {next(iter(o)) for o in readings if len(o) == 1}
+    for options in readings:
+        if not options & chosen:
+            chosen.add(max(options, key=lambda p: (literal[p], len(p))))
+    return chosen
 
 
 def looks_like_ref(text: str) -> bool:
@@ -96,8 +112,10 @@ def _is_number_like(segment: str) -> bool:
 def _split_letters_number(segment: str, prefixes: set[str]) -> tuple[str, str] | None:
     """Where the letter prefix ends and the number starts, or None when there is no number.
 
-    Without a known prefix the longest number wins ("CRO1" is CR 01); a lone trailing "l"
-    after upper-case letters is a 1 ("CRl"); a capital "I" opening the number is a letter.
+    Without a known prefix the printed letters are trusted ("CO1" stays CO 1; a zero is never
+    read as a letter); the document's prefixes settle OCR slips ("CRO1" is CR 01 where "CR" is
+    used). A lone trailing "l" after upper-case letters is a 1 ("CRl"); a capital "I" opening
+    the number is a letter.
     """
     candidates = []
     for cut in range(1, len(segment)):
@@ -115,7 +133,8 @@ def _split_letters_number(segment: str, prefixes: set[str]) -> tuple[str, str] |
     known = [c for c in candidates if c[0].replace("0", "O").upper() in prefixes]
     if known:
         return max(known, key=lambda c: len(c[0]))
-    return candidates[0]
+    plain = [c for c in candidates if "0" not in c[0]]
+    return max(plain or candidates, key=lambda c: len(c[0]))
 
 
 def _strip_leading_zeros(ref: str) -> str:

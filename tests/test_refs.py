@@ -21,7 +21,8 @@ from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes
         pytest.param("4.1", "4.1", id="dotted"),
         pytest.param("05", "5", id="number-leading-zero"),
         pytest.param("CR10", "CR10", id="trailing-zero-kept"),
-        pytest.param("CRO1", "CR1", id="ocr-O-in-number"),
+        pytest.param("CRO1", "CRO1", id="printed-letters-trusted-without-prefixes"),
+        pytest.param("CO1", "CO1", id="letter-O-prefix-kept"),
         pytest.param("CRl", "CR1", id="ocr-l-in-number"),
         pytest.param("CR1I", "CR11", id="ocr-I-in-number"),
         pytest.param("CRI2", "CRI2", id="capital-I-opening-number-is-a-letter"),
@@ -39,6 +40,9 @@ def test_normalise_ref(raw, expected):
         pytest.param("C02", ["CO1", "CR2"], "CO2", id="known-prefix-CO"),
         pytest.param("R01", ["R2", "R3"], "R1", id="known-prefix-R"),
         pytest.param("CRO1", ["CR2", "CRO3"], "CR1", id="O-prefix-dropped-when-shorter-used"),
+        pytest.param("CO1", ["CR1", "CO2", "CO4"], "CO1", id="letter-O-prefix-in-use"),
+        pytest.param("C01", ["C01", "C02", "CO4", "CO5"], "CO1", id="zero-and-letter-O-mixed"),
+        pytest.param("CRO7", ["CR01", "CR02", "CR03", "CRO7"], "CR7", id="zero-padded-family"),
     ],
 )
 def test_normalise_ref_with_document_prefixes(raw, refs, expected):

@@ -1,0 +1,141 @@
+"""Bad input: one clear line, a failed sources row, non-zero exit, and the dataset untouched."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfgen import canvas
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RULED = FIXTURES / "lancashire-2017q2" / "ruled.pdf"
+RISKREG = str(Path(sys.executable).with_name("riskreg"))
+GOOD_TEXT = (
+    "Westmarsh Borough Council Corporate Risk Register Q1 2022/23\n\n"
+    "Ref\tRisk Title\tConsequences\tCurrent Controls\tResidual Score\tRisk Owner\n"
+    "R1\tLoss of key data through cyber attack\tServices stop\tBackups tested monthly\t16\tCIO\n"
+    "R2\tFailure to balance the budget\tReserves fall\tMonthly monitoring\t12\tS151 Officer\n"
+)
+
+
+def ingest(out, *paths, extra=(), user=None):
+    kw = {}
+    if user is not None:
+        kw["preexec_fn"] = lambda: (os.setgid(user), os.setuid(user))
+    return subprocess.run([RISKREG, "ingest", *map(str, paths), "--out", str(out), *extra],
+                          capture_output=True, text=True, timeout=600, **kw)
+
+
+@pytest.fixture
+def dataset(tmp_path):
+    """A dataset that already holds one good edition."""
+    out = tmp_path / "clean"
+    good = tmp_path / "westmarsh-q1.txt"
+    good.write_text(GOOD_TEXT)
+    p = ingest(out, good)
+    assert p.returncode == 0, p.stderr
+    return out
+
+
+def snapshot(out: Path) -> bytes:
+    return (out / "records.parquet").read_bytes()
+
+
+def assert_failed_cleanly(out, before, proc, path, expected):
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert str(path) in line and expected in line, line
+    assert snapshot(out) == before
+    sources = pd.read_parquet(out / "sources.parquet").set_index("source_file")
+    row = sources.loc[os.path.normpath(str(path))]
+    assert row.status == "failed" and expected in row.error
+    assert (sources.status == "ok").sum() == 1
+
+
+def _pdf_prefix(tmp_path, fraction):
+    data = RULED.read_bytes()
+    p = tmp_path / "truncated.pdf"
+    p.write_bytes(data[: int(len(data) * fraction)])
+    return p
+
+
+BAD_INPUTS = {
+    "empty": (lambda t: _write(t / "empty.pdf", b""), "empty file"),
+    "html-as-pdf": (lambda t: _write(t / "download.pdf", b"<!DOCTYPE html><html><body>404 Not Found</body></html>"),
+                    "an HTML page"),
+    "word-as-pdf": (lambda t: _write(t / "register.pdf", b"PK\x03\x04" + os.urandom(400)), "zip file"),
+    "random-bytes": (lambda t: _write(t / "noise.pdf", bytes(range(256)) * 8), "binary data"),
+    "truncated-pdf": (lambda t: _pdf_prefix(t, 0.3), "truncated or damaged"),
+    "unknown-text": (lambda t: _write(t / "minutes.txt", b"Minutes of the meeting.\nApologies were received.\n"),
+                     "no register"),
+    "missing-path": (lambda t: t / "does-not-exist.pdf", "no such file"),
+}
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+def test_bad_input_fails_clearly_and_changes_nothing(kind, dataset, tmp_path):
+    make, expected = BAD_INPUTS[kind]
+    path = make(tmp_path)
+    before = snapshot(dataset)
+    proc = ingest(dataset, path)
+    assert_failed_cleanly(dataset, before, proc, path, expected)
+
+
+def test_narrative_pdf_without_a_register_table(dataset, tmp_path):
+    path = tmp_path / "narrative.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for i in range(30):
+        c.drawString(72, 780 - i * 20, f"Paragraph {i}: the committee noted the report and its appendices.")
+    c.save()
+    before = snapshot(dataset)
+    proc = ingest(dataset, path)
+    assert_failed_cleanly(dataset, before, proc, path, "no table")
+
+
+def test_encrypted_pdf_needs_password(dataset, tmp_path):
+    path = tmp_path / "locked.pdf"
+    c = canvas.Canvas(str(path), pagesize=landscape(A4), encrypt="s3cret")
+    c.drawString(72, 500, "Corporate Risk Register Q1 2022/23")
+    c.save()
+    before = snapshot(dataset)
+    proc = ingest(dataset, path)
+    assert_failed_cleanly(dataset, before, proc, path, "encrypted")
+    assert "--password" in proc.stderr
+
+
+def test_unreadable_file(dataset, tmp_path):
+    path = tmp_path / "secret.pdf"
+    shutil.copy(RULED, path)
+    path.chmod(0)
+    before = snapshot(dataset)
+    user = None
+    if os.geteuid() == 0:  # root reads anything: run the command as 'nobody'
+        user = 65534
+        for p in (tmp_path, dataset):
+            p.chmod(0o777)
+        for p in dataset.iterdir():
+            p.chmod(0o666)
+    proc = ingest(dataset, path, user=user)
+    assert_failed_cleanly(dataset, before, proc, path, "permission denied")
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path):
+    out = tmp_path / "clean"
+    good = tmp_path / "westmarsh-q1.txt"
+    good.write_text(GOOD_TEXT)
+    bad = _write(tmp_path / "bad.pdf", b"")
+    proc = ingest(out, bad, good)
+    assert proc.returncode == 1
+    frame = pd.read_parquet(out / "records.parquet")
+    assert sorted(frame.ref) == ["R1", "R2"]

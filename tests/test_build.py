@@ -1,0 +1,205 @@
+"""`riskreg build`: incremental, parallel, Dask, survives bad files and being killed."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from riskreg import build as build_module
+from riskreg.build import run_build
+
+HEADER = "Ref\tRisk Title\tConsequences\tCurrent Controls\tResidual Score\tRisk Owner"
+
+
+def register_text(org: str, quarter: str, entries: list[tuple[str, str, int]]) -> str:
+    lines = [f"{org} Corporate Risk Register {quarter}", "", HEADER]
+    for ref, title, score in entries:
+        lines.append(f"{ref}\t{title}\tServices fail to meet demand\t"
+                     f"<ul><li>Monthly review by the board</li><li>Audit plan</li></ul>\t{score}\tChief Executive")
+    return "\n".join(lines) + "\n"
+
+
+ENTRIES = {
+    "q1": [("R1", "Loss of key data through cyber attack", 16),
+           ("R2", "Failure to recruit and retain social workers", 12)],
+    "q2": [("R1", "Loss of key data through cyber attack", 20),
+           ("R3", "Failure to recruit and retain social workers", 12)],
+}
+
+
+@pytest.fixture
+def raw(tmp_path):
+    root = tmp_path / "raw"
+    for org, slug in (("Northshire County Council", "northshire-county-council"),
+                      ("Eastvale Fire Authority", "eastvale-fire-authority")):
+        folder = root / slug
+        folder.mkdir(parents=True)
+        (folder / "2021-22-q1-register.txt").write_text(register_text(org, "Q1 2021/22", ENTRIES["q1"]))
+        (folder / "2021-22-q2-register.txt").write_text(register_text(org, "Q2 2021/22", ENTRIES["q2"]))
+    return root
+
+
+def quiet(*_args, **_kw):
+    pass
+
+
+def records(out) -> pd.DataFrame:
+    return pd.read_parquet(Path(out) / "records.parquet")
+
+
+def test_build_reads_everything_then_nothing_when_unchanged(raw, tmp_path):
+    out = tmp_path / "clean"
+    first = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert first.ok, first.failed
+    assert (first.read, first.skipped) == (4, 0)
+    frame = records(out)
+    assert len(frame) == 8
+    assert sorted(frame.organisation.unique()) == ["Eastvale Fire Authority", "Northshire County Council"]
+    assert set(frame.period) == {"2021/22 Q1", "2021/22 Q2"}
+    # linking ran: the cyber risk has one uid across the two quarters of each organisation
+    cyber = frame[frame.title.str.contains("cyber")]
+    assert cyber.groupby("organisation").risk_uid.nunique().eq(1).all()
+    stamp = {p: p.stat().st_mtime_ns for p in out.glob("*.parquet")}
+    second = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert (second.read, second.skipped) == (0, 4)
+    assert {p: p.stat().st_mtime_ns for p in out.glob("*.parquet")} == stamp
+
+
+def test_changed_file_is_the_only_one_reread(raw, tmp_path):
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    target = raw / "northshire-county-council" / "2021-22-q2-register.txt"
+    target.write_text(register_text("Northshire County Council", "Q2 2021/22",
+                                     ENTRIES["q2"] + [("R4", "Flooding of county roads", 9)]))
+    again = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert (again.read, again.skipped) == (1, 3)
+    frame = records(out)
+    assert len(frame) == 9
+    assert "R4" in set(frame[frame.organisation == "Northshire County Council"].ref)
+
+
+def test_removed_input_removes_its_edition(raw, tmp_path):
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    (raw / "eastvale-fire-authority" / "2021-22-q1-register.txt").unlink()
+    again = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert again.removed == 1
+    frame = records(out)
+    left = frame[frame.organisation == "Eastvale Fire Authority"]
+    assert set(left.period) == {"2021/22 Q2"}
+    assert len(pd.read_parquet(out / "sources.parquet")) == 3
+
+
+def test_new_pipeline_version_rereads_everything(raw, tmp_path, monkeypatch):
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    monkeypatch.setattr(build_module, "__version__", "999.0")
+    import riskreg.pipeline as pipeline
+    monkeypatch.setattr(pipeline, "__version__", "999.0")
+    again = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert again.read == 4
+    assert set(pd.read_parquet(out / "sources.parquet").pipeline_version) == {"999.0"}
+
+
+def test_corrupt_file_fails_alone(raw, tmp_path):
+    out = tmp_path / "clean"
+    bad = raw / "northshire-county-council" / "2021-22-q3-register.pdf"
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n" + os.urandom(300))
+    summary = run_build(str(raw), str(out), workers=2, echo=quiet)
+    assert not summary.ok
+    assert [f for f, _ in summary.failed] == ["northshire-county-council/2021-22-q3-register.pdf"]
+    sources = pd.read_parquet(out / "sources.parquet").set_index("source_file")
+    row = sources.loc["northshire-county-council/2021-22-q3-register.pdf"]
+    assert row.status == "failed" and "2021-22-q3-register.pdf" in row.error
+    assert (sources.status == "ok").sum() == 4
+    assert len(records(out)) == 8
+
+
+def test_two_inputs_claiming_one_edition_conflict(raw, tmp_path):
+    out = tmp_path / "clean"
+    folder = raw / "northshire-county-council"
+    (folder / "copy-of-q1.txt").write_text(
+        register_text("Northshire County Council", "Q1 2021/22", ENTRIES["q1"]))
+    summary = run_build(str(raw), str(out), workers=1, echo=quiet)
+    reasons = [r for _, r in summary.failed]
+    assert len(reasons) == 2 and all("conflict" in r for r in reasons)
+    assert all("copy-of-q1.txt" in r or "2021-22-q1-register.txt" in r for r in reasons)
+    frame = records(out)
+    north = frame[frame.organisation == "Northshire County Council"]
+    assert set(north.period) == {"2021/22 Q2"}  # neither claimant was silently chosen
+    chosen = run_build(str(raw), str(out), workers=1, echo=quiet, force=True,
+                       prefer=[str(folder / "copy-of-q1.txt")])
+    frame = records(out)
+    north = frame[frame.organisation == "Northshire County Council"]
+    assert set(north[north.period == "2021/22 Q1"].source_file) == {
+        "northshire-county-council/copy-of-q1.txt"}
+    assert len(chosen.failed) == 1
+
+
+def test_killed_build_leaves_dataset_readable_and_next_build_completes(raw, tmp_path):
+    out = tmp_path / "clean"
+    script = textwrap.dedent(f"""
+        import time
+        import riskreg.build as b
+        real = b.ingest_one
+        def slow(req):
+            time.sleep(1.0)
+            return real(req)
+        b.ingest_one = slow
+        b.FLUSH_EVERY = 1
+        b.run_build({str(raw)!r}, {str(out)!r}, workers=1)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            sources = out / "sources.parquet"
+            if sources.exists() and len(pd.read_parquet(sources)) >= 1:
+                break
+            time.sleep(0.2)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    done = pd.read_parquet(out / "sources.parquet")
+    assert 1 <= len(done) < 4
+    assert len(records(out)) == 2 * len(done)
+    summary = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert summary.ok and summary.read == 4 - len(done)
+    assert len(records(out)) == 8
+
+
+def comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["extra"]).sort_values(["edition", "kind", "ref"]).reset_index(drop=True)
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_same_dataset(raw, tmp_path):
+    from dask.distributed import LocalCluster
+
+    local = run_build(str(raw), str(tmp_path / "local"), workers=2, echo=quiet)
+    assert local.ok
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        remote = run_build(str(raw), str(tmp_path / "dask"), scheduler=cluster.scheduler_address,
+                           echo=quiet)
+    assert remote.ok and remote.read == 4
+    pd.testing.assert_frame_equal(comparable(records(tmp_path / "local")),
+                                  comparable(records(tmp_path / "dask")))
+    links_local = pd.read_parquet(tmp_path / "local" / "links.parquet")
+    links_dask = pd.read_parquet(tmp_path / "dask" / "links.parquet")
+    assert len(links_local) == len(links_dask) > 0
+
+
+def test_build_cli_exit_code_and_summary(raw, tmp_path):
+    out = tmp_path / "clean"
+    riskreg = str(Path(sys.executable).with_name("riskreg"))
+    p = subprocess.run([riskreg, "build", str(raw), "--out", str(out), "--workers", "1"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "build: 4 read, 0 unchanged, 0 removed, 0 failed, 8 records" in p.stdout
