@@ -561,7 +561,8 @@ def choose_columns(
     """Each column's meaning: best candidate, each field once, score stages resolved."""
     candidates = [header_candidates(g, s, vocab) for g, s in headers]
     candidates = [
-        _settle_ambiguous(i, cands, candidates, below) for i, cands in enumerate(candidates)
+        _settle_ambiguous(i, cands, candidates, below, labels=set(profile.impact_labels))
+        for i, cands in enumerate(candidates)
     ]
     chosen = _assign_fields(candidates)
     chosen = resolve_stages(chosen, headers, profile)
@@ -586,14 +587,18 @@ def choose_columns(
 
 
 def _settle_ambiguous(
-    i: int, cands: list[Candidate], every: list[list[Candidate]], below: list[list[str]]
+    i: int,
+    cands: list[Candidate],
+    every: list[list[Candidate]],
+    below: list[list[str]],
+    labels: set[str] = frozenset(),
 ) -> list[Candidate]:
     """A bare 'Impact' (or 'Consequence') is a score part over numbers or beside a likelihood
     column, else the consequences text."""
     score = next((c for c in cands if c.field == "score" and c.ambiguous), None)
     if score is None:
         return cands
-    numeric = _numeric_share(i, below)
+    numeric = _numeric_share(i, below, labels)
     neighbours = [every[j][0] for j in (i - 1, i + 1) if 0 <= j < len(every) and every[j]]
     beside = any(n.field == "score" and n.part == "likelihood" for n in neighbours)
     as_score = numeric >= 0.6 if numeric is not None else beside
@@ -603,12 +608,17 @@ def _settle_ambiguous(
     return [c for c in rest if c.field != "score"]
 
 
-def _numeric_share(i: int, below: list[list[str]]) -> float | None:
-    """The share of non-empty cells under column i that read as a score, or None if none."""
+def _numeric_share(i: int, below: list[list[str]], labels=frozenset()) -> float | None:
+    """The share of non-empty cells under column i that read as a score (a number, or an
+    impact label such as 'Major'), or None when there are none."""
     cells = [r[i].strip() for r in below if i < len(r) and r[i].strip()]
     if not cells:
         return None
-    scorelike = [c for c in cells if len(c.split()) <= 3 and re.search(r"\d", c)]
+    scorelike = [
+        c
+        for c in cells
+        if len(c.split()) <= 3 and (re.search(r"\d", c) or " ".join(c.lower().split()) in labels)
+    ]
     return len(scorelike) / len(cells)
 
 

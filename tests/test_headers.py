@@ -393,6 +393,12 @@ def test_kind_of_opportunity_and_risk_tables():
             id="duplicate-impact-number-column",
         ),
         pytest.param(
+            [["Ref", "Risk", "Impact", "Owner"], ["CR1", LONG, "Major", "CEO"]],
+            2,
+            ("score", "residual", "impact"),
+            id="impact-over-scale-labels",
+        ),
+        pytest.param(
             [["Ref", "Risk", "Impact", "Owner"], ["CR1", LONG, LONG, "CEO"]],
             2,
             ("consequences", None, None),
