@@ -88,11 +88,11 @@ def document_vocabulary(doc: ExtractedDocument) -> set[str]:
 def settle_refs(records: list[Record]) -> None:
     """Normalise references with the document's own prefixes, which settle OCR slips
     ("CRO1" is CR01 where the document uses CR; "CO1" stays where it uses CO)."""
-    from normalise.refs import normalise_ref, ref_prefixes
+    from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes
 
     prefixes = ref_prefixes(r.ref_raw for r in records if r.ref_raw)
     for rec in records:
-        if rec.ref_raw:
+        if rec.ref_raw and looks_like_ref(rec.ref_raw):
             rec.ref = normalise_ref(rec.ref_raw, prefixes) or rec.ref
 
 

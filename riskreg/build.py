@@ -116,7 +116,7 @@ def _run_dask(requests: list[IngestRequest], address: str) -> Iterator[IngestOut
     from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
 
-    with Client(address, set_as_default=False) as client:
+    with Client(address) as client:
         futures = client.map(ingest_one, requests, pure=False)
         for fut in dask_completed(futures):
             yield fut.result()
@@ -236,14 +236,28 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
         _finish_batch(dataset, batch, existing, prefer or [], summary, changed_orgs)
     finally:
         progress.close()
+    corrections = apply_corrections(out, raw)
     if changed_orgs or summary.removed:
         summary.link_text = run_link(out, raw_root=raw, verbose=False, organisations=changed_orgs)
     summary.seconds = time.perf_counter() - started
-    for line in summary.lines():
+    for line in summary.lines() + [f"  warning: {c}" for c in corrections]:
         echo(line)
     if summary.link_text:
         echo(summary.link_text)
     return summary
+
+
+def apply_corrections(out: str, raw: str) -> list[str]:
+    """Re-apply RAW/corrections.csv on every build (edits to it alone re-read no file)."""
+    from riskreg.corrections import CorrectionsError, apply_to_dataset, default_corrections
+
+    path = default_corrections(raw)
+    if not path:
+        return []
+    try:
+        return apply_to_dataset(out, path)
+    except CorrectionsError as exc:
+        return [str(exc)]
 
 
 def _finish_batch(dataset, batch, existing, prefer, summary, changed_orgs) -> None:

@@ -59,7 +59,22 @@ def ingest(files, out, organisation, period, raw_root, profile, password, max_pa
         else:
             failed += 1
             _fail_line(outcome.error)
+    _apply_corrections(out, raw_root)
     sys.exit(1 if failed else 0)
+
+
+def _apply_corrections(out: str, raw_root: str | None) -> None:
+    """Re-apply the analyst's corrections (RAW/corrections.csv) after every write."""
+    from riskreg.corrections import CorrectionsError, apply_to_dataset, default_corrections
+
+    path = default_corrections(raw_root)
+    if not path:
+        return
+    try:
+        for line in apply_to_dataset(out, path):
+            click.echo(f"  warning: {line}", err=True)
+    except CorrectionsError as exc:
+        _fail_line(str(exc))
 
 
 @main.command()
@@ -117,8 +132,24 @@ def inspect(file, page, out, profile, password):
     sys.exit(run_inspect(file, out=out, page=page, profile=profile, password=password))
 
 
-def _main_entry() -> None:  # pragma: no cover
-    main()
+@main.command()
+@click.option("--out", "out", default=str(DEFAULT_OUT), show_default=True, help="dataset folder")
+@click.option("--org", "organisation", help="organisation (name, slug, or a unique part); default: the only one")
+@click.option("--from", "from_period", help="the earlier edition's period (default: the one before --to)")
+@click.option("--to", "to_period", help="the later edition's period (default: the latest)")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "csv"]), default="md", show_default=True)
+@click.option("--save", "dest", type=click.Path(path_type=str), help="write the report to this file too")
+def changes(out, organisation, from_period, to_period, fmt, dest):
+    """What changed between two editions: new, closed, escalated, de-escalated, re-scored,
+    reworded, renumbered and re-owned entries, old and new values side by side."""
+    from riskreg.changes import run_changes
+
+    try:
+        text = run_changes(out, organisation, from_period, to_period, fmt, dest)
+    except ValueError as exc:
+        _fail_line(str(exc))
+        sys.exit(1)
+    click.echo(text)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -114,19 +114,27 @@ def test_encrypted_pdf_needs_password(dataset, tmp_path):
     assert "--password" in proc.stderr
 
 
-def test_unreadable_file(dataset, tmp_path):
+def test_unreadable_file(dataset, tmp_path, monkeypatch):
     path = tmp_path / "secret.pdf"
     shutil.copy(RULED, path)
     path.chmod(0)
+    if os.geteuid() == 0:
+        # root reads any file whatever its mode: make the OS refusal happen for this one path
+        real_open = open
+
+        def refusing_open(file, *args, **kwargs):
+            if os.fspath(file) == str(path):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr("builtins.open", refusing_open)
+    from click.testing import CliRunner
+
+    from riskreg.cli import main
+
     before = snapshot(dataset)
-    user = None
-    if os.geteuid() == 0:  # root reads anything: run the command as 'nobody'
-        user = 65534
-        for p in (tmp_path, dataset):
-            p.chmod(0o777)
-        for p in dataset.iterdir():
-            p.chmod(0o666)
-    proc = ingest(dataset, path, user=user)
+    result = CliRunner().invoke(main, ["ingest", str(path), "--out", str(dataset)])
+    proc = subprocess.CompletedProcess([], result.exit_code, result.stdout, result.stderr)
     assert_failed_cleanly(dataset, before, proc, path, "permission denied")
 
 
