@@ -222,14 +222,14 @@ def grid_to_table(grid: Grid, page: PageContent, *, method: str = "lattice", mer
     visible = np.array([not g.text[i].isspace() for i in idx], dtype=bool) if idx.size else np.zeros(0, bool)
 
     cells: list[Cell] = []
-    for k, (r0, c0, r1, c1) in enumerate(spans):
+    for k in range(len(spans)):
         members = idx[order[bounds[k]:bounds[k + 1]]]
         lines = build_lines(g, members)
         bbox = tuple(float(v) for v in boxes[k])
         text_bbox = None
         if lines:
-            text_bbox = (min(l.x0 for l in lines), min(l.top for l in lines),
-                         max(l.x1 for l in lines), max(l.bottom for l in lines))
+            text_bbox = (min(ln.x0 for ln in lines), min(ln.top for ln in lines),
+                         max(ln.x1 for ln in lines), max(ln.bottom for ln in lines))
         cells.append(Cell(
             text="\n".join(line.text for line in lines),
             page=page.number,
@@ -264,8 +264,8 @@ def grid_to_table(grid: Grid, page: PageContent, *, method: str = "lattice", mer
         "order": None,  # filled by the caller: 1-based order of the table on its page
         "page": page.number,
         "grid": how or f"vector rules: {len(grid.horizontals)} horizontal, {len(grid.verticals)} vertical",
-        "col_bounds": [(round(a, 2), round(b, 2)) for a, b in zip(grid.xs[:-1], grid.xs[1:])],
-        "row_bounds": [(round(a, 2), round(b, 2)) for a, b in zip(grid.ys[:-1], grid.ys[1:])],
+        "col_bounds": [(round(a, 2), round(b, 2)) for a, b in zip(grid.xs[:-1], grid.xs[1:], strict=False)],
+        "row_bounds": [(round(a, 2), round(b, 2)) for a, b in zip(grid.ys[:-1], grid.ys[1:], strict=False)],
         "text_bounds": col_text,
         "spans": [(r0, c0, r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in spans if r1 > r0 or c1 > c0],
         "chars": n_vis,

@@ -119,24 +119,27 @@ class Line:
 
 
 def _display_transform(page: pdfium.PdfPage) -> tuple[np.ndarray, float, float]:
-    """The affine map (2x3) from PDF user space to top-left display space, and the display size."""
-    width, height = page.get_size()  # already swapped for /Rotate 90 and 270
-    scale = 100  # FPDF_PageToDevice returns integers: work at 1/100 pt
-    sx, sy = int(round(width * scale)), int(round(height * scale))
-    rotation = {0: 0, 90: 1, 180: 2, 270: 3}.get(page.get_rotation(), 0)
-    x_out, y_out = ctypes.c_int(), ctypes.c_int()
+    """The affine map (2x3) from PDF user space to top-left display space, and the display size.
 
-    def to_device(x: float, y: float) -> tuple[float, float]:
-        pdfium_c.FPDF_PageToDevice(page.raw, 0, 0, sx, sy, 0, x, y, ctypes.byref(x_out), ctypes.byref(y_out))
-        return x_out.value / scale, y_out.value / scale
-
-    del rotation  # FPDF_PageToDevice applies the page's own /Rotate when rotate=0
-    left, bottom, _, _ = page.get_cropbox()
-    o = np.array(to_device(left, bottom))
-    ex = (np.array(to_device(left + 1000, bottom)) - o) / 1000
-    ey = (np.array(to_device(left, bottom + 1000)) - o) / 1000
-    base = o - ex * left - ey * bottom
-    return np.array([[ex[0], ey[0], base[0]], [ex[1], ey[1], base[1]]]), width, height
+    Applies the crop box origin and the page's /Rotate (clockwise), so a landscape register stored
+    as a rotated portrait page reads upright.
+    """
+    left, bottom, right, top = page.get_cropbox()
+    w, h = right - left, top - bottom
+    rotation = page.get_rotation() % 360
+    if rotation == 90:  # X = y - bottom, Y = x - left
+        m = [[0, 1, -bottom], [1, 0, -left]]
+        size = (h, w)
+    elif rotation == 180:  # X = right - x, Y = y - bottom
+        m = [[-1, 0, right], [0, 1, -bottom]]
+        size = (w, h)
+    elif rotation == 270:  # X = top - y, Y = right - x
+        m = [[0, -1, top], [-1, 0, right]]
+        size = (h, w)
+    else:  # X = x - left, Y = top - y
+        m = [[1, 0, -left], [0, -1, top]]
+        size = (w, h)
+    return np.array(m, dtype=float), float(size[0]), float(size[1])
 
 
 def _apply(m: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +173,7 @@ def read_glyphs(page: pdfium.PdfPage, transform: np.ndarray) -> Glyphs:
             texts.append(chr(code))
             boxes[i] = (rect.left, rect.top, rect.right, rect.bottom)
             sizes[i] = pdfium_c.FPDFText_GetFontSize(raw, i)
-            angles[i] = pdfium_c.FPDFText_GetCharAngle(raw, i)
+            angles[i] = -pdfium_c.FPDFText_GetCharAngle(raw, i)  # pdfium measures clockwise
     finally:
         textpage.close()
     boxes, sizes, angles = boxes[keep], sizes[keep], angles[keep]
@@ -178,7 +181,7 @@ def read_glyphs(page: pdfium.PdfPage, transform: np.ndarray) -> Glyphs:
     bx, by = _apply(transform, boxes[:, 2], boxes[:, 3])
     x0, x1 = np.minimum(ax, bx), np.maximum(ax, bx)
     top, bottom = np.minimum(ay, by), np.maximum(ay, by)
-    # Reading direction on the displayed page: the char's angle (counter-clockwise, PDF space)
+    # Reading direction on the displayed page: the char's angle (now counter-clockwise, PDF space)
     # mapped through the display transform, then rounded to a quarter turn.
     dx = transform[0, 0] * np.cos(angles) + transform[0, 1] * np.sin(angles)
     dy = transform[1, 0] * np.cos(angles) + transform[1, 1] * np.sin(angles)
@@ -280,7 +283,7 @@ def read_graphics(page: pdfium.PdfPage, transform: np.ndarray):
                 if not stroked or stroke_colour == fill_colour:
                     continue  # a coloured background is not a rule
             if stroked and stroke_colour is not None:
-                for (ax, ay, bx, by) in zip(xs[:-1], ys[:-1], xs[1:], ys[1:]):
+                for (ax, ay, bx, by) in zip(xs[:-1], ys[:-1], xs[1:], ys[1:], strict=False):
                     if abs(ay - by) <= 0.5 and abs(bx - ax) >= MIN_RULE_LENGTH:
                         horizontals.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
                     elif abs(ax - bx) <= 0.5 and abs(by - ay) >= MIN_RULE_LENGTH:
@@ -371,7 +374,7 @@ def _lines_one_direction(glyphs: Glyphs, sub: np.ndarray, direction: int) -> lis
         chars: list[int] = []
         last_end = last_start = last_text = None
 
-        def flush():
+        def flush(chars=chars, words=words):
             if chars:
                 words.append(Word("".join(texts[i] for i in chars), min(gx0[i] for i in chars),
                                   min(gtop[i] for i in chars), max(gx1[i] for i in chars),

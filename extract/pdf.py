@@ -15,7 +15,7 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from extract.lattice import glyphs_inside, read_lattice
-from extract.pages import PageContent, page_lines, read_page, text_usable
+from extract.pages import PageContent, build_lines, page_lines, read_page, text_usable
 from extract.stream import read_stream
 from extract.types import ExtractedDocument, PageInfo, RawTable
 from riskreg.errors import ResourceLimit, UnreadableInput
@@ -74,15 +74,25 @@ def read_page_tables(page: PageContent, known_gutters: list | None = None) -> tu
 
 
 def page_info(page: PageContent, method: str) -> PageInfo:
-    lines = page_lines(page)
-    return PageInfo(
-        number=page.number,
-        width=round(page.width, 2),
-        height=round(page.height, 2),
-        method=method,
-        text_head="\n".join(line.text for line in lines[:HEAD_LINES]),
-        text_foot="\n".join(line.text for line in lines[-FOOT_LINES:]) if len(lines) > HEAD_LINES else "",
-    )
+    """The page's size, how it was read, and its first and last text lines."""
+    g = page.glyphs
+    upright = g.direction == 0
+    head = foot = ""
+    if upright.any():
+        if page._lines is not None:
+            lines = page._lines
+            head_lines, foot_lines = lines[:HEAD_LINES], lines[HEAD_LINES:][-FOOT_LINES:]
+        else:  # only the glyphs near the top and bottom: lines of the whole page cost more
+            size = float(np.median(g.size[upright]))
+            top, bottom = g.top[upright].min(), g.bottom[upright].max()
+            near_top = np.nonzero(upright & (g.top < top + 2 * HEAD_LINES * size))[0]
+            near_bottom = np.nonzero(upright & (g.bottom > bottom - 2 * FOOT_LINES * size))[0]
+            head_lines = build_lines(g, near_top)[:HEAD_LINES]
+            foot_lines = build_lines(g, np.setdiff1d(near_bottom, near_top))[-FOOT_LINES:]
+        head = "\n".join(line.text for line in head_lines)
+        foot = "\n".join(line.text for line in foot_lines)
+    return PageInfo(number=page.number, width=round(page.width, 2), height=round(page.height, 2),
+                    method=method, text_head=head, text_foot=foot)
 
 
 def heading_above(page: PageContent, tables: list[RawTable]) -> str:

@@ -100,7 +100,7 @@ def _chunks(line: Line, size: float) -> int:
 
 def _line_pitch(lines: list[Line], size: float) -> float:
     tops = sorted(line.top for line in lines)
-    diffs = [b - a for a, b in zip(tops, tops[1:]) if b - a > 0.3 * size]
+    diffs = [b - a for a, b in zip(tops, tops[1:], strict=False) if b - a > 0.3 * size]
     return float(np.median(diffs)) if diffs else 1.2 * size
 
 
@@ -144,7 +144,7 @@ def table_run(region: list[Line], gutters: Gutters, size: float) -> tuple[int, i
                   if fits[k] and len({_column_of((w.x0 + w.x1) / 2, edges) for w in line.words}) >= 2), None)
     if start is None:
         return None
-    pitch = _line_pitch([line for line, ok in zip(region, fits) if ok], size)
+    pitch = _line_pitch([line for line, ok in zip(region, fits, strict=False) if ok], size)
     end = start + 1
     while end < len(region):
         if region[end].top - region[end - 1].bottom > TABLE_GAP * pitch:

@@ -211,7 +211,7 @@ def _entries_read_back(doc) -> dict[str, list[str]]:
                 last = texts[0]
                 entries[last] = texts
             elif last:
-                entries[last] = [f"{a}\n{b}".strip("\n") for a, b in zip(entries[last], texts)]
+                entries[last] = [f"{a}\n{b}".strip("\n") for a, b in zip(entries[last], texts, strict=False)]
     return entries
 
 
@@ -235,3 +235,50 @@ def test_round_trip_reportlab_register(tmp_path, ruled_table, method):
     if ruled_table:
         r01 = next(r for t in doc.tables for r in t.rows if r[0].text == "R01")
         assert r01[3].fill == "#ff0000"
+
+
+def test_landscape_register_on_rotated_portrait_page(tmp_path):
+    """A landscape table drawn sideways on a portrait page with /Rotate 90 reads upright."""
+    import pypdfium2 as pdfium
+    from reportlab.pdfgen import canvas
+
+    drawn, rotated = tmp_path / "drawn.pdf", tmp_path / "rotated.pdf"
+    c = canvas.Canvas(str(drawn), pagesize=(595, 842))
+    c.translate(595, 0)
+    c.rotate(90)  # landscape drawing space, 842 wide
+    for x in (50, 200, 400):
+        c.line(x, 400, x, 500)
+    for y in (400, 450, 500):
+        c.line(50, y, 400, y)
+    for x, y, text in [(60, 480, "Ref"), (210, 480, "Risk title"), (60, 430, "CR1"), (210, 430, "Flooding")]:
+        c.drawString(x, y, text)
+    c.save()
+    document = pdfium.PdfDocument(str(drawn))
+    document[0].set_rotation(90)
+    document.save(str(rotated))
+    doc = read_pdf(str(rotated))
+    assert (doc.pages[0].width, doc.pages[0].height) == (842.0, 595.0)
+    assert doc.tables[0].texts() == [["Ref", "Risk title"], ["CR1", "Flooding"]]
+
+
+def test_vertical_header_text_reads_upwards(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "vertical.pdf"
+    c = canvas.Canvas(str(path))
+    for x in (90, 200, 240):
+        c.line(x, 600, x, 720)
+    for y in (600, 660, 720):
+        c.line(90, y, 240, y)
+    c.drawString(100, 700, "Ref")
+    c.saveState()
+    c.translate(215, 665)
+    c.rotate(90)  # reads bottom to top
+    c.drawString(0, 0, "Likelihood")
+    c.drawString(0, -10, "(1-5)")
+    c.restoreState()
+    c.drawString(100, 630, "CR1")
+    c.drawString(215, 630, "4")
+    c.save()
+    table = read_pdf(str(path)).tables[0]
+    assert table.texts() == [["Ref", "Likelihood\n(1-5)"], ["CR1", "4"]]
