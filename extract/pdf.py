@@ -18,7 +18,7 @@ from extract.lattice import glyphs_inside, read_lattice
 from extract.pages import PageContent, build_lines, page_lines, read_page, text_usable
 from extract.stream import read_stream
 from extract.types import ExtractedDocument, PageInfo, RawTable
-from riskreg.errors import ResourceLimit, UnreadableInput
+from riskreg.errors import RegisterError, ResourceLimit, UnreadableInput
 
 HEAD_LINES = 3
 FOOT_LINES = 2
@@ -135,6 +135,8 @@ def read_pdf(path: str, *, password: str | None = None, pages: Sequence[int] | N
         for number in wanted:
             try:
                 page = read_page(document, number - 1)
+            except RegisterError:  # a time limit or other verdict on the whole file
+                raise
             except Exception as error:  # one damaged page should not lose the others
                 result.warnings.append(f"page {number}: could not be parsed ({error})")
                 result.pages.append(PageInfo(number=number, method="failed"))

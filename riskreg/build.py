@@ -62,8 +62,8 @@ def discover(raw: str) -> list[Path]:
     return found
 
 
-def plan(raw: str, dataset: Dataset, *, force: bool = False,
-         max_pages: int | None = None) -> tuple[list[IngestRequest], list[str], set[str]]:
+def plan(raw: str, dataset: Dataset, *, force: bool = False, max_pages: int | None = None,
+         time_limit: float | None = None) -> tuple[list[IngestRequest], list[str], set[str]]:
     """What to read (new, changed, or read by another pipeline version), what to skip, and
     which sources are gone from RAW."""
     known = {r["source_file"]: r for r in dataset.read(SOURCES).to_pylist()}
@@ -77,7 +77,7 @@ def plan(raw: str, dataset: Dataset, *, force: bool = False,
             skipped.append(name)
             continue
         todo.append(IngestRequest(path=str(path), raw_root=raw, max_pages=max_pages,
-                                  cache_dir=cache))
+                                  cache_dir=cache, time_limit=time_limit))
     gone = {n for n, r in known.items() if not os.path.isabs(n) and n not in present}
     return todo, skipped, gone
 
@@ -200,7 +200,8 @@ class Progress:
 
 def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str | None = None,
               force: bool = False, prefer: list[str] | None = None,
-              max_pages: int | None = None, echo=print) -> BuildSummary:
+              max_pages: int | None = None, time_limit: float | None = None,
+              echo=print) -> BuildSummary:
     """Bring the dataset at OUT up to date with the inputs under RAW, then link."""
     from riskreg.linking import run_link
 
@@ -212,7 +213,8 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
         summary.failed.append((raw, f"{raw}: no such folder (pass the folder of raw registers)"))
         echo(summary.lines()[-1].strip())
         return summary
-    todo, skipped, gone = plan(raw, dataset, force=force, max_pages=max_pages)
+    todo, skipped, gone = plan(raw, dataset, force=force, max_pages=max_pages,
+                               time_limit=time_limit)
     summary.skipped = len(skipped)
     changed_orgs: set[str] = set()
     if gone:

@@ -32,7 +32,9 @@ def main() -> None:
 @click.option("--password", help="password for encrypted PDFs")
 @click.option("--max-pages", type=int, default=2000, show_default=True,
               help="refuse inputs longer than this many pages")
-def ingest(files, out, organisation, period, raw_root, profile, password, max_pages):
+@click.option("--time-limit", type=float, default=1800, show_default=True,
+              help="seconds allowed per input file")
+def ingest(files, out, organisation, period, raw_root, profile, password, max_pages, time_limit):
     """Extract and normalise each register FILE and write its edition into the dataset.
 
     An edition already in the dataset is replaced; nothing else changes. Each failed input
@@ -47,7 +49,7 @@ def ingest(files, out, organisation, period, raw_root, profile, password, max_pa
     for path in files:
         req = IngestRequest(path=path, organisation=organisation, period=period,
                             raw_root=raw_root, profile=profile, password=password,
-                            max_pages=max_pages)
+                            max_pages=max_pages, time_limit=time_limit)
         outcome = ingest_one(req)
         write_outcome(dataset, outcome)
         if outcome.ok:
@@ -106,12 +108,14 @@ def link(out, overrides, raw_root, quiet):
               help="when two inputs claim the same edition, this one wins (repeatable)")
 @click.option("--max-pages", type=int, default=2000, show_default=True,
               help="refuse inputs longer than this many pages")
-def build(raw, out, workers, scheduler, force, prefer, max_pages):
+@click.option("--time-limit", type=float, default=1800, show_default=True,
+              help="seconds allowed per input file")
+def build(raw, out, workers, scheduler, force, prefer, max_pages, time_limit):
     """Ingest every register under RAW that is new or changed since the last build, then link."""
     from riskreg.build import run_build
 
     summary = run_build(raw, out, workers=workers, scheduler=scheduler, force=force,
-                        prefer=list(prefer), max_pages=max_pages)
+                        prefer=list(prefer), max_pages=max_pages, time_limit=time_limit)
     sys.exit(0 if summary.ok else 1)
 
 

@@ -6,9 +6,12 @@ run in a worker process or on a Dask worker; `write_outcome` is the single write
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import signal
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +22,7 @@ import pyarrow as pa
 from extract import file_sha256
 from riskreg import __version__
 from riskreg.dataset import Dataset
-from riskreg.errors import RegisterError, ValidationError
+from riskreg.errors import RegisterError, ResourceLimit, ValidationError
 from riskreg.schema import RECORDS, SOURCES, to_arrow, validate
 
 DEFAULT_RAW = Path("data/raw")
@@ -38,6 +41,7 @@ class IngestRequest:
     password: str | None = None
     max_pages: int | None = None
     cache_dir: str | None = None
+    time_limit: float | None = None  # seconds; enforced where the reader runs in a main thread
 
 
 @dataclass
@@ -120,8 +124,9 @@ def ingest_one(req: IngestRequest) -> IngestOutcome:
     }
     outcome = IngestOutcome(source_file=name, source=source)
     try:
-        doc = read_document(req.path, password=req.password, max_pages=req.max_pages,
-                            cache_dir=req.cache_dir)
+        with time_limit(req.time_limit, req.path):
+            doc = read_document(req.path, password=req.password, max_pages=req.max_pages,
+                                cache_dir=req.cache_dir)
         source["source_sha256"] = doc.sha256
         source["pages"] = doc.page_count
         edition = normalise_document(doc, profile=req.profile)
@@ -173,6 +178,27 @@ def ingest_one(req: IngestRequest) -> IngestOutcome:
             pass
     source["seconds"] = round(time.perf_counter() - started, 3)
     return outcome
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None, path: str):
+    """Stop reading one file after `seconds` (SIGALRM: only in a process's main thread, as in
+    the CLI and the build's worker processes; Dask worker threads rely on Dask's own limits)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise ResourceLimit(f"reading took longer than the time limit of {seconds:g}s", path=path,
+                            hint="raise --time-limit, or pass only the register's pages")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _page_ranges(pages: list[int]) -> str | None:

@@ -147,3 +147,42 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path):
     assert proc.returncode == 1
     frame = pd.read_parquet(out / "records.parquet")
     assert sorted(frame.ref) == ["R1", "R2"]
+
+
+def _encrypted_register(path: Path, password: str) -> Path:
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), encrypt=password)
+    head = ["Ref", "Risk Title", "Consequences", "Current Controls", "Residual Score", "Risk Owner"]
+    rows = [["R1", "Loss of key data through cyber attack", "Services stop", "Backups tested", "16", "CIO"],
+            ["R2", "Failure to balance the budget", "Reserves fall", "Monthly monitoring", "12", "S151 Officer"]]
+    table = Table([head] + rows, style=TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    doc.build([Paragraph("Northfield District Council Risk Register Q2 2022/23",
+                         getSampleStyleSheet()["Title"]), table])
+    return path
+
+
+def test_encrypted_pdf_opens_with_password(tmp_path):
+    path = _encrypted_register(tmp_path / "locked-register.pdf", "s3cret")
+    out = tmp_path / "clean"
+    wrong = ingest(out, path, extra=["--password", "nope"])
+    assert wrong.returncode == 1 and "password" in wrong.stderr
+    right = ingest(out, path, extra=["--password", "s3cret"])
+    assert right.returncode == 0, right.stderr
+    frame = pd.read_parquet(out / "records.parquet")
+    assert sorted(frame.ref) == ["R1", "R2"]
+    assert set(frame.residual_score) == {16, 12}
+    assert set(frame.period) == {"2022/23 Q2"}
+
+
+def test_corrupt_xref_is_repaired(tmp_path):
+    data = RULED.read_bytes()
+    start = data.rindex(b"startxref")
+    broken = data[:start] + b"startxref\n999999999\n%%EOF\n"  # the offset points nowhere
+    path = _write(tmp_path / "broken-xref.pdf", broken)
+    out = tmp_path / "clean"
+    p = ingest(out, path, extra=["--org", "Lancashire County Council"])
+    assert p.returncode == 0, p.stderr
+    frame = pd.read_parquet(out / "records.parquet")
+    assert len(frame) == 22 and "CR5" in set(frame.ref)
