@@ -265,10 +265,15 @@ def coverage(text: str, phrases) -> float:
 # ---------------------------------------------------------------------------- cell repair
 
 
+ROTATED_MAX_CHARS = 80
+
+
 def repair_rotated(text: str, vocab: Vocabulary) -> str:
     """Rotated header text read reversed ('tcapmI') or one letter per line ('I\\nm\\np...'),
     put right when the repaired text is header vocabulary and the original is not."""
     if not text.strip():
+        return text
+    if len(text) > ROTATED_MAX_CHARS:  # a body cell, not a header word turned on its side
         return text
     base = _join_letters(text) or text
     reversed_forms = [base[::-1], "\n".join(line[::-1] for line in base.split("\n"))]
