@@ -29,6 +29,7 @@ _LETTER_BULLET = re.compile(
 _GLYPH_BULLET = re.compile(rf"^\s*{_GLYPH}+\s*")
 _INLINE_GLYPH = re.compile(rf"\s+{_GLYPH}+\s+")
 _RULE_DEBRIS = re.compile(r"^[\s|]+|[\s|]+$")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SENTENCE_END = re.compile(r"[.:;!?]['\")\]]?$")
 
 # Endings that are not English words on their own, so a line starting with one after a
@@ -185,9 +186,16 @@ def document_vocabulary(texts: Sequence[str]) -> set[str]:
     return words
 
 
+def repair_controls(text: str) -> str:
+    """Control characters a PDF text layer leaves in cell text, put right: pdfium reports a
+    hyphen that ends a line as U+0002 (a real hyphen: "in-" / "year"); others are dropped."""
+    text = (text or "").replace("\x02", "-")
+    return _CONTROLS.sub("", text)
+
+
 def _lines(text: str) -> list[str]:
     """The cell's lines, spaces normalised and "|" rule debris cut from both ends."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = repair_controls(text).replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"[\t\u00a0\u2000-\u200b\u202f\u3000]", " ", text)
     lines = [_RULE_DEBRIS.sub("", line) for line in text.split("\n")]
     while lines and not lines[0]:

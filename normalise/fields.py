@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from extract.types import Cell
-from normalise.cells import clean_cell, clean_inline
+from normalise.cells import clean_cell, clean_inline, repair_controls
 from normalise.direction import parse_direction
 from normalise.headers import ColumnMap
 from normalise.profiles import Profile
@@ -28,10 +28,12 @@ def entry_to_record(entry: Entry, profile: Profile, *, position: int,
     kind = header.kind or "risk"
     rec = Record(kind=kind, ref="", method=entry.method)
     stage_parts: dict[str, dict[str, str]] = {}
+    stage_columns: dict[str, dict[str, ColumnMap]] = {}
     for col, cells in zip(header.columns, entry.columns, strict=True):
         raw = _join_fragments(cells)
         if col.field == "score":
             stage_parts.setdefault(col.stage or "residual", {})[col.part or "score"] = raw
+            stage_columns.setdefault(col.stage or "residual", {})[col.part or "score"] = col
         elif col.field == "ref":
             rec.ref_raw = clean_inline(raw) or None
         elif col.field in ITEM_FIELDS:
@@ -41,7 +43,7 @@ def entry_to_record(entry: Entry, profile: Profile, *, position: int,
         elif raw.strip():
             rec.extra[_extra_key(col, rec.extra)] = raw.strip()
     for stage, parts in stage_parts.items():
-        _set_score(rec, stage, parts, profile)
+        _set_score(rec, stage, parts, profile, stage_columns[stage])
     rec.ref = normalise_ref(rec.ref_raw) if rec.ref_raw else str(position)
     if not rec.ref_raw:
         rec.warnings.append("no reference column: numbered by position")
@@ -55,7 +57,7 @@ def entry_to_record(entry: Entry, profile: Profile, *, position: int,
 
 def _join_fragments(cells: list[Cell]) -> str:
     """Fragments of one column across rows and pages, in order, as lines of one cell."""
-    return "\n".join(c.text for c in cells if c.text.strip())
+    return "\n".join(repair_controls(c.text) for c in cells if c.text.strip())
 
 
 def _clean_items(raw: str, cells: list[Cell], vocabulary: Vocabulary) -> str | None:
@@ -75,7 +77,8 @@ def _set_text(rec: Record, col: ColumnMap, value: str | None) -> None:
 
 
 def _extra_key(col: ColumnMap, extra: dict) -> str:
-    key = " ".join(col.header.split()) or f"column {col.index + 1}"
+    # a two-level header "Target / Impact" is keyed as printed, group then sub-header
+    key = " ".join(col.header.replace(" / ", " ").split()) or f"column {col.index + 1}"
     n = 2
     base = key
     while key in extra:
@@ -84,10 +87,15 @@ def _extra_key(col: ColumnMap, extra: dict) -> str:
     return key
 
 
-def _set_score(rec: Record, stage: str, parts: dict[str, str], profile: Profile) -> None:
-    """Fill <stage>_score/_impact/_likelihood from a score cell or a triplet of columns."""
+def _set_score(rec: Record, stage: str, parts: dict[str, str], profile: Profile,
+               columns: dict[str, ColumnMap]) -> None:
+    """Fill <stage>_score/_impact/_likelihood from a score cell or a triplet of columns.
+
+    A rating word (RAG, High/Low) fills no number: it goes to `extra` under the header of the
+    column that printed it, as any column the contract has no field for."""
     scale = profile.scale
-    order = getattr(profile, "score_order", "auto")
+    printed_in = columns.get("score") or columns.get("rating")
+    order = (printed_in.order if printed_in else None) or profile.score_order
     if "impact" in parts or "likelihood" in parts:
         score = parse_triplet(parts.get("impact", ""), parts.get("likelihood", ""),
                               parts.get("score", ""), scale)
@@ -95,17 +103,21 @@ def _set_score(rec: Record, stage: str, parts: dict[str, str], profile: Profile)
         text = parts.get("score", "") or parts.get("rating", "")
         score = parse_score(text, scale, order) if text.strip() else Score()
         if "rating" in parts and "score" in parts and parts["rating"].strip():
-            rec.extra[f"{stage} rating"] = parts["rating"].strip()
+            rec.extra[_extra_key(columns["rating"], rec.extra)] = parts["rating"].strip()
     if stage == "target":
         rec.target_score = score.score
+        for part in ("impact", "likelihood"):  # no contract field: kept in extra
+            if part in columns and parts.get(part, "").strip():
+                rec.extra[_extra_key(columns[part], rec.extra)] = parts[part].strip()
     else:
         setattr(rec, f"{stage}_score", score.score)
         setattr(rec, f"{stage}_impact", score.impact)
         setattr(rec, f"{stage}_likelihood", score.likelihood)
     if score.label:
         rec.extra.setdefault(f"{stage} label", score.label)
-    if score.rating:
-        rec.extra.setdefault(f"{stage} rating", score.rating)
+    if score.rating and printed_in is not None:
+        rating_key = " ".join(printed_in.header.split()) or f"{stage} rating"
+        rec.extra.setdefault(rating_key, score.rating)
     if score.note:
         rec.extra.setdefault(f"{stage} note", score.note)
         rec.warnings.append(f"{stage} score: {score.note}")

@@ -82,6 +82,7 @@ class ColumnMap:
     part: str | None = None
     score: float = 0.0
     known_as: str | None = None  # why an extra column is extra ('previous_score', 'duplicate')
+    order: str | None = None  # 'li' / 'il' where the header prints the product ("L x I")
 
     @property
     def record_field(self) -> str | None:
@@ -141,6 +142,7 @@ class Vocabulary:
     """A profile's header words, compacted for matching (see `compact`)."""
 
     fields: dict[str, tuple[str, ...]]
+    weak: frozenset[str]  # field phrases that yield to a plainer synonym (profile weak_fields)
     extras: dict[str, tuple[str, ...]]
     stages: tuple[tuple[str, str], ...]  # (phrase, stage) after stage_meaning
     parts: tuple[tuple[str, str], ...]  # (phrase, part)
@@ -159,7 +161,13 @@ def vocabulary(profile: Profile) -> Vocabulary:
     def comp(words):
         return tuple(dict.fromkeys(p for p in (compact(w)[0] for w in words) if p))
 
-    fields = {f: comp(ws) for f, ws in profile.fields.items()}
+    fields = {
+        f: comp((*profile.fields.get(f, ()), *profile.weak_fields.get(f, ())))
+        for f in dict.fromkeys((*profile.fields, *profile.weak_fields))
+    }
+    weak = frozenset(comp(w for ws in profile.weak_fields.values() for w in ws)) - frozenset(
+        comp(w for ws in profile.fields.values() for w in ws)
+    )
     extras = {f: comp(ws) for f, ws in profile.extra_fields.items()}
     stages = tuple(
         (compact(w)[0], profile.stage_for(w, stage))
@@ -182,6 +190,7 @@ def vocabulary(profile: Profile) -> Vocabulary:
     sources = [
         *profile.score_filler,
         *(w for ws in profile.fields.values() for w in ws),
+        *(w for ws in profile.weak_fields.values() for w in ws),
         *(w for ws in profile.extra_fields.values() for w in ws),
         *(w for ws in profile.stages.values() for w in ws),
         *(w for ws in profile.parts.values() for w in ws),
@@ -190,6 +199,7 @@ def vocabulary(profile: Profile) -> Vocabulary:
     words = frozenset(t for w in sources for t in _tokens(w) if len(t) > 2)
     return Vocabulary(
         fields=fields,
+        weak=weak,
         extras=extras,
         stages=stages,
         parts=parts,
@@ -341,6 +351,7 @@ class Candidate:
     part: str | None = None
     known_as: str | None = None
     ambiguous: bool = False  # a bare 'Impact': text or score, decided by context
+    weak: bool = False  # matched only by weak synonyms: yields the field to a plainer column
 
     @property
     def key(self) -> tuple[float, int]:
@@ -355,7 +366,14 @@ def header_candidates(group: str, sub: str, vocab: Vocabulary) -> list[Candidate
         best = found[0].coverage if found else 0.0
         fuzzy = [
             Candidate(
-                c.field, c.coverage * FUZZY_COST, c.length, c.stage, c.part, c.known_as, c.ambiguous
+                c.field,
+                c.coverage * FUZZY_COST,
+                c.length,
+                c.stage,
+                c.part,
+                c.known_as,
+                c.ambiguous,
+                c.weak,
             )
             for c in _candidates(corrected_group, corrected_sub, vocab)
         ]
@@ -383,7 +401,7 @@ def _candidates(group: str, sub: str, vocab: Vocabulary) -> list[Candidate]:
     if not letters:
         return []
     found = [
-        *_text_candidates(letters, bounds, vocab.fields, None),
+        *_text_candidates(letters, bounds, vocab.fields, None, vocab.weak),
         *_text_candidates(letters, bounds, vocab.extras, "extra"),
     ]
     score = _score_candidate(group, sub, letters, bounds, vocab)
@@ -392,7 +410,9 @@ def _candidates(group: str, sub: str, vocab: Vocabulary) -> list[Candidate]:
     return sorted(found, key=lambda c: c.key, reverse=True)
 
 
-def _text_candidates(letters, bounds, table: dict, kind: str | None) -> list[Candidate]:
+def _text_candidates(
+    letters, bounds, table: dict, kind: str | None, weak: frozenset[str] = frozenset()
+) -> list[Candidate]:
     out = []
     for name, phrases in table.items():
         spans = [(s, p) for p in phrases for s in phrase_spans(letters, bounds, p)]
@@ -405,7 +425,9 @@ def _text_candidates(letters, bounds, table: dict, kind: str | None) -> list[Can
         if kind == "extra":
             out.append(Candidate(None, cov, longest, known_as=name))
         else:
-            out.append(Candidate(name, cov, longest))
+            out.append(
+                Candidate(name, cov, longest, weak=all(p in weak for _, p in spans))
+            )
     return out
 
 
@@ -586,9 +608,25 @@ def choose_columns(
                     cand.part,
                     round(min(cand.coverage, 1.0), 3),
                     cand.known_as,
+                    product_order(texts[i]) if cand.field == "score" else None,
                 )
             )
     return columns
+
+
+_LIKELIHOOD_LETTERS = r"(?:l|likelihood|p|probability)"
+_IMPACT_LETTERS = r"(?:i|impact|c|consequences?|s|severity)"
+
+
+def product_order(header: str) -> str | None:
+    """Which factor a header says its "a x b" scores print first: 'L x I' -> 'li',
+    'Impact x Likelihood' -> 'il'; None when the header does not say."""
+    low = " ".join(header.lower().split())
+    if re.search(rf"\b{_LIKELIHOOD_LETTERS}\s*[x×*]\s*{_IMPACT_LETTERS}\b", low):
+        return "li"
+    if re.search(rf"\b{_IMPACT_LETTERS}\s*[x×*]\s*{_LIKELIHOOD_LETTERS}\b", low):
+        return "il"
+    return None
 
 
 def _settle_ambiguous(
@@ -634,7 +672,9 @@ def _assign_fields(candidates: list[list[Candidate]]) -> list[Candidate | None]:
     taken: set[str] = set()
     order = sorted(
         range(len(candidates)),
-        key=lambda i: candidates[i][0].key if candidates[i] else (0, 0),
+        key=lambda i: (not candidates[i][0].weak, *candidates[i][0].key)
+        if candidates[i]
+        else (False, 0, 0),
         reverse=True,
     )
     for i in order:
@@ -703,7 +743,12 @@ def _joins(cand: Candidate, group: str, members: list[int], chosen, headers) -> 
 
 
 def _set_stages(stages: list[str | None], profile: Profile) -> list[str | None]:
-    """Unstaged scores take the free stage that keeps inherent -> residual -> target order."""
+    """Unstaged scores take the free stages that keep inherent -> residual -> target order.
+
+    A run of unstaged scores between two staged ones (or an end) takes the free stages of
+    that gap in order; a lone unstaged score with a choice takes lone_score_stage (the
+    organisation's present assessment) where that is free: "Score ... Target" is residual,
+    "Risk Score ... Residual Score" inherent."""
     if not any(stages):
         if len(stages) == 1:
             return [profile.lone_score_stage]
@@ -711,15 +756,23 @@ def _set_stages(stages: list[str | None], profile: Profile) -> list[str | None]:
     rank = {s: k for k, s in enumerate(STAGES)}
     used = {s for s in stages if s}
     out = list(stages)
-    for i, stage in enumerate(stages):
-        if stage:
+    i = 0
+    while i < len(stages):
+        if stages[i]:
+            i += 1
             continue
-        low = max((rank[s] for s in out[:i] if s), default=-1)
-        high = min((rank[s] for s in stages[i + 1 :] if s), default=len(STAGES))
+        end = i
+        while end < len(stages) and not stages[end]:
+            end += 1
+        low = max((rank[s] for s in stages[:i] if s), default=-1)
+        high = min((rank[s] for s in stages[end:] if s), default=len(STAGES))
         free = [s for s in STAGES if low < rank[s] < high and s not in used]
-        out[i] = free[0] if free else None
-        if out[i]:
-            used.add(out[i])
+        if end - i == 1 and profile.lone_score_stage in free:
+            free = [profile.lone_score_stage]
+        for k in range(i, end):
+            out[k] = free[k - i] if k - i < len(free) else None
+        used.update(s for s in out[i:end] if s)
+        i = end
     return out
 
 
@@ -765,16 +818,28 @@ def find_header(rows: list[list[str]], profile: Profile, max_rows: int = 6) -> H
 
 
 def _header_part(text: str, vocab: Vocabulary) -> str:
-    """A long cell's leading header lines (a table finder may glue the first data line under a
-    header's words); other cells unchanged."""
-    if len(text.split()) <= LONG_CELL_WORDS:
-        return text
+    """A header cell's own leading lines: a table finder may glue the first data lines (or the
+    continuation of a row broken by the page) under a header's words; other cells unchanged."""
     lines = text.split("\n")
-    for k in range(min(len(lines), 6), 0, -1):
-        head = "\n".join(lines[:k])
-        if len(head.split()) <= LONG_CELL_WORDS and vocab_coverage(head, vocab) >= 0.75:
+    if len(lines) < 2 or vocab_coverage(text, vocab) >= 0.75:
+        return text
+    for k in range(min(len(lines) - 1, 6), 0, -1):
+        head, rest = "\n".join(lines[:k]), "\n".join(lines[k:])
+        if (
+            len(head.split()) <= LONG_CELL_WORDS
+            and vocab_coverage(head, vocab) >= 0.75
+            and vocab_coverage(rest, vocab) < 0.5
+            and _looks_like_data(rest)
+        ):
             return head
     return text
+
+
+def _looks_like_data(text: str) -> bool:
+    """Lines that read as cell content, not a header's last words: a bulleted item, or more
+    words than a header line holds ("Date" / "Reviewed" is a header; "Impact" / "• budget" not)."""
+    bullet = re.match(r"(?:[•●▪◦■\uf0b7\uf0a7]|[-–*o]\s)", text.lstrip())
+    return bool(bullet) or len(text.split()) > 6
 
 
 def map_block(

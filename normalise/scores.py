@@ -137,7 +137,7 @@ def parse_score(text: str, scale: Scale = DEFAULT_SCALE, order: str = "auto") ->
     """
     if order not in ("auto", "il", "li"):
         raise ValueError(f"order must be 'auto', 'il' or 'li', not {order!r}")
-    flat = _flatten(text)
+    flat = _flatten(rejoin_label_words(text, scale))
     if flat.lower() in EMPTY_WORDS:
         return Score()
     notes = [m.group(0).strip() for m in _PAREN.finditer(flat)]
@@ -180,6 +180,30 @@ def parse_triplet(impact: str, likelihood: str, score: str, scale: Scale = DEFAU
         rating=printed.rating,
         note=_join_notes(notes),
     )
+
+
+def rejoin_label_words(text: str, scale: Scale = DEFAULT_SCALE) -> str:
+    """Scale words a narrow column broke over two lines put back together
+    ("20" / "Catastrophi" / "c/Likely", "Major/Likel" / "y"), so labels read whole."""
+    words = _label_words(scale)
+    lines = (text or "").split("\n")
+    out = lines[0]
+    for line in lines[1:]:
+        head = re.search(r"([A-Za-z]+)$", out.rstrip())
+        tail = re.match(r"\s*([A-Za-z]+)", line)
+        if head and tail:
+            first, second = head.group(1).lower(), tail.group(1).lower()
+            if first + second in words and not (first in words and second in words):
+                out = out.rstrip() + line.lstrip()
+                continue
+        out += "\n" + line
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _label_words(scale: Scale) -> frozenset[str]:
+    labels = (*scale.impact, *scale.likelihood, *RATING_WORDS)
+    return frozenset(w for label in labels for w in label.split())
 
 
 def _flatten(text: str) -> str:
@@ -347,7 +371,7 @@ def _axis_value(
     cell: str, words: dict[str, int], maximum: int, axis: str, notes: list[str]
 ) -> int | None:
     """One impact or likelihood cell: a number in range or a label word of that axis."""
-    flat = _flatten(cell)
+    flat = _flatten(rejoin_label_words(cell, Scale(impact=words, likelihood=words)))
     if flat.lower() in EMPTY_WORDS:
         return None
     numbers = [ocr_int(m.group(0)) for m in _NUMBER.finditer(flat)]

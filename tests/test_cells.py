@@ -187,3 +187,11 @@ def test_bulleted_items_come_back_one_per_line(items):
 )
 def test_widths_never_break_anything(text, widths, column_width):
     split_items(text, line_widths=widths, column_width=column_width)
+
+
+def test_pdfium_line_end_hyphen_marker_is_a_real_hyphen():
+    from normalise.cells import clean_cell
+
+    assert clean_cell("• taking account of the in\x02\nyear changes") == (
+        "taking account of the in-year changes"
+    )

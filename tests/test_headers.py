@@ -650,3 +650,17 @@ def test_repair_rotated(raw, expected):
 )
 def test_clean_header_text(raw, expected):
     assert clean_header_text(raw, VOCAB) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "order"),
+    [
+        pytest.param("Inherent Risk (L x I)", "li", id="l-x-i"),
+        pytest.param("Score (Impact x Likelihood)", "il", id="impact-x-likelihood"),
+        pytest.param("Risk Score", None, id="no-product"),
+    ],
+)
+def test_product_order_from_the_header(header, order):
+    from normalise.headers import product_order
+
+    assert product_order(header) == order

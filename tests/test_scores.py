@@ -146,3 +146,16 @@ def test_triplet_never_raises(impact, likelihood, score):
     result = parse_triplet(impact, likelihood, score)
     assert result.impact is None or 1 <= result.impact <= 5
     assert result.likelihood is None or 1 <= result.likelihood <= 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("20\nCatastrophi\nc/Likely", (20, 5, 4), id="label-broken-before-slash"),
+        pytest.param("16\nMajor/Likel\ny", (16, 4, 4), id="label-broken-after-slash"),
+        pytest.param("Very\nhigh", (None, None, None), id="two-words-stay-apart"),
+    ],
+)
+def test_parse_score_rejoins_label_words_a_column_broke(text, expected):
+    score = parse_score(text)
+    assert (score.score, score.impact, score.likelihood) == expected

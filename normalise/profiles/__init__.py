@@ -39,6 +39,7 @@ FIELD_ALIASES = {"direction": "direction_text", "trend": "direction_text", "refe
 # Sections whose keys merge one by one when a profile extends another.
 _KEYED_SECTIONS = (
     "fields",
+    "weak_fields",
     "extra_fields",
     "stages",
     "parts",
@@ -73,6 +74,8 @@ class Profile:
     match: tuple[str, ...] = ()
     match_min: int = 1
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # synonyms that give a field only when no column of the table names it more plainly
+    weak_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extra_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stages: dict[str, tuple[str, ...]] = field(default_factory=dict)
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -220,6 +223,11 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> Profile:
         for k, v in (data.get("fields") or {}).items()
     }
     _check_keys(fields, FIELD_NAMES, where, "fields")
+    weak = {
+        FIELD_ALIASES.get(k, k): _words(v, where, f"weak_fields.{k}")
+        for k, v in (data.get("weak_fields") or {}).items()
+    }
+    _check_keys(weak, FIELD_NAMES, where, "weak_fields")
     stages = {k: _words(v, where, f"stages.{k}") for k, v in (data.get("stages") or {}).items()}
     _check_keys(stages, STAGES, where, "stages")
     parts = {k: _words(v, where, f"parts.{k}") for k, v in (data.get("parts") or {}).items()}
@@ -248,6 +256,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> Profile:
         match=tuple(str(p) for p in data.get("match") or ()),
         match_min=int(data.get("match_min", 1)),
         fields=fields,
+        weak_fields=weak,
         extra_fields={
             k: _words(v, where, f"extra_fields.{k}")
             for k, v in (data.get("extra_fields") or {}).items()
