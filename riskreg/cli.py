@@ -128,11 +128,8 @@ def build(raw, out, workers, scheduler, force, prefer, max_pages, time_limit):
 def inspect(file, page, out, profile, password):
     """Pictures for a person: each page with the table grid and each record's cells outlined,
     and an HTML report of the records beside their page images."""
-    try:
-        from riskreg.inspect import run_inspect
-    except ImportError:
-        _fail_line("inspect is not built yet (issue 11): no pictures were made")
-        sys.exit(2)
+    from riskreg.inspect import run_inspect
+
     sys.exit(run_inspect(file, out=out, page=page, profile=profile, password=password))
 
 
@@ -154,6 +151,24 @@ def changes(out, organisation, from_period, to_period, fmt, dest):
         _fail_line(str(exc))
         sys.exit(1)
     click.echo(text)
+
+
+@main.command()
+@click.option("--out", "out", default=str(DEFAULT_OUT), show_default=True, help="dataset folder")
+@click.option("--dest", default="report", show_default=True, help="folder for the PNGs and report.html")
+def report(out, dest):
+    """Pictures of the risks: per organisation, heat maps of residual scores per edition and the
+    trajectories of linked risks (a PNG each, and one report.html); also writes the dataset's
+    datapackage.json (Frictionless) beside its tables."""
+    from riskreg.report import run_report
+
+    try:
+        written = run_report(out, dest)
+    except (OSError, ValueError) as exc:
+        _fail_line(f"report failed: {exc}")
+        sys.exit(1)
+    for path in written:
+        click.echo(str(path))
 
 
 if __name__ == "__main__":  # pragma: no cover
