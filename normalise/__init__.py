@@ -7,6 +7,8 @@ grid, and turn each entry into a Record.
 
 from __future__ import annotations
 
+import re
+
 from extract.types import ExtractedDocument
 from normalise.record import TEXT_FIELDS, NormalisedEdition, Record
 from riskreg.errors import NoRegisterFound
@@ -88,12 +90,20 @@ def document_vocabulary(doc: ExtractedDocument) -> set[str]:
 def settle_refs(records: list[Record]) -> None:
     """Normalise references with the document's own prefixes, which settle OCR slips
     ("CRO1" is CR01 where the document uses CR; "CO1" stays where it uses CO)."""
-    from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes
+    from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes, repair_ref
 
-    prefixes = ref_prefixes(r.ref_raw for r in records if r.ref_raw)
+    prefixes = ref_prefixes(r.ref_raw for r in records if r.ref_raw and looks_like_ref(r.ref_raw))
     for rec in records:
-        if rec.ref_raw and looks_like_ref(rec.ref_raw):
-            rec.ref = normalise_ref(rec.ref_raw, prefixes) or rec.ref
+        if not rec.ref_raw:
+            continue
+        ref = normalise_ref(rec.ref_raw, prefixes) if looks_like_ref(rec.ref_raw) else None
+        letters = re.match(r"[A-Z]*", ref or "").group(0)
+        if prefixes and (ref is None or (letters and letters not in prefixes)):
+            repaired = repair_ref(rec.ref_raw, prefixes)
+            if repaired:
+                rec.warnings.append(f"reference read as {rec.ref_raw!r}, taken as {repaired}")
+                ref = repaired
+        rec.ref = ref or rec.ref
 
 
 def merge_duplicate_refs(records: list[Record], warnings: list[str]) -> list[Record]:

@@ -141,3 +141,53 @@ def _strip_leading_zeros(ref: str) -> str:
     """ "CR01" -> "CR1", "05" -> "5"; a lone zero stays."""
     match = re.fullmatch(r"([A-Za-z]*)0+(\d+[A-Za-z]?)", ref)
     return f"{match.group(1)}{match.group(2)}" if match else ref
+
+
+# OCR look-alikes of digits, for the number part of a reference only.
+_OCR_TO_DIGIT = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "l": "1", "I": "1",
+                               "i": "1", "|": "1", "!": "1", "S": "5", "s": "5", "Z": "2",
+                               "z": "2", "B": "8", "g": "9", "q": "9"})
+_OCR_TO_LETTER = str.maketrans({"0": "O", "$": "S", "5": "S", "1": "I", "8": "B"})
+
+
+def is_ref_like(text: str, prefixes: Collection[str] = ()) -> bool:
+    """A reference, or a token OCR damaged that the document's prefixes can put right."""
+    flat = (text or "").strip(_SURROUNDING)
+    return looks_like_ref(flat) or bool(prefixes and len(flat) <= 8 and repair_ref(flat, prefixes))
+
+
+def repair_ref(raw: str, prefixes: Collection[str]) -> str | None:
+    """An OCR-damaged reference put right by the document's prefixes, or None.
+
+    The letters must match a prefix the document uses, ignoring case, a doubled letter
+    ("Cco4" -> CO4) or one look-alike ("$T2" -> ST2); the rest must read as digits by
+    look-alikes ("col" -> CO1, "COs" -> CO5). Nothing is guessed beyond that.
+    """
+    token = re.sub(r"\s+", "", raw or "").strip(_SURROUNDING)
+    best = None
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        for cut in range(1, min(len(token), len(prefix) + 2)):
+            letters, number = token[:cut], token[cut:]
+            digits = number.translate(_OCR_TO_DIGIT)
+            if not digits.isdigit() or len(digits) > 4:
+                continue
+            if len(number) > 1 and not any(ch.isdigit() for ch in number):
+                continue  # "so" in "Also" is a word's end, not a number
+            quality = _prefix_match(letters, prefix)
+            if quality is not None and (best is None or quality < best[0]):
+                best = (quality, f"{prefix}{int(digits)}")
+    return best[1] if best else None
+
+
+def _prefix_match(letters: str, prefix: str) -> int | None:
+    """0: same letters ignoring case; 1: a doubled letter or one look-alike; None: no match."""
+    upper = letters.upper().translate(_OCR_TO_LETTER)
+    if upper == prefix:
+        return 0
+    collapsed = re.sub(r"(.)\1+", r"\1", upper)
+    if collapsed == prefix:
+        return 1
+    if len(upper) == len(prefix) and len(prefix) >= 2:
+        if sum(a != b for a, b in zip(upper, prefix, strict=True)) == 1:
+            return 2
+    return None

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes
+from normalise.refs import is_ref_like, looks_like_ref, normalise_ref, ref_prefixes, repair_ref
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,28 @@ def test_normalise_is_idempotent_and_safe(text):
 def test_clean_refs_are_refs_and_unchanged(ref):
     assert looks_like_ref(ref)
     assert normalise_ref(ref) == ref
+
+
+@pytest.mark.parametrize(
+    "raw, prefixes, expected",
+    [
+        pytest.param("col", {"CR", "CO"}, "CO1", id="lower-case-l-for-one"),
+        pytest.param("co2", {"CR", "CO"}, "CO2", id="lower-case-prefix"),
+        pytest.param("Cco4", {"CR", "CO"}, "CO4", id="doubled-letter"),
+        pytest.param("COs", {"CR", "CO"}, "CO5", id="s-for-five"),
+        pytest.param("$T2", {"ST"}, "ST2", id="dollar-for-S"),
+        pytest.param("CR3O", {"CR"}, "CR30", id="O-for-zero"),
+        pytest.param("xyz", {"CR", "CO"}, None, id="no-digits-no-repair"),
+        pytest.param("Also", {"CR", "CO", "AL"}, None, id="word-not-a-ref"),
+        pytest.param("QX7", {"CR", "CO"}, None, id="unknown-prefix-not-guessed"),
+    ],
+)
+def test_repair_ref_with_document_prefixes(raw, prefixes, expected):
+    assert repair_ref(raw, prefixes) == expected
+
+
+def test_is_ref_like_accepts_repairable_tokens_only_with_prefixes():
+    assert not is_ref_like("col")
+    assert is_ref_like("col", {"CO"})
+    assert is_ref_like("CR12")
+    assert not is_ref_like("Risk Owner", {"CR"})
