@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from extract.types import Cell, RawTable
 from normalise.headers import HeaderMap, find_header, is_header_row, is_legend
 from normalise.profiles import Profile
-from normalise.refs import looks_like_ref
+from normalise.refs import is_ref_like, looks_like_ref, ref_prefixes
 
 
 @dataclass
@@ -46,11 +46,19 @@ class TableWalk:
     warnings: list[str] = field(default_factory=list)
     header_reports: list[dict] = field(default_factory=list)
     skipped_tables: list[int] = field(default_factory=list)
+    ref_prefixes: set[str] = field(default_factory=set)  # the document's reference prefixes
+
+
+def document_ref_prefixes(tables: list[RawTable]) -> set[str]:
+    """The letter prefixes of every clean reference the document prints (CR, CO, SR, ...)."""
+    firsts = (c.text.strip().split("\n")[0] for t in tables for row in t.rows for c in row[:3]
+              if c.text.strip())
+    return ref_prefixes(t for t in firsts if len(t) <= 16 and looks_like_ref(t))
 
 
 def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
     """Walk every grid table in document order, gathering entries."""
-    walk = TableWalk()
+    walk = TableWalk(ref_prefixes=document_ref_prefixes(tables))
     for table in tables:
         if table.layout != "grid" or not table.rows:
             continue
@@ -67,7 +75,7 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
                 walk.header_reports.append({"page": table.page, "method": table.method,
                                             "kind": found.kind, "columns": found.report()})
             body_start = found.header_rows
-            _recover_glued_fragment(table.rows[:body_start], walk)
+            _recover_glued_fragment(table.rows[:body_start], walk, table.method, profile)
         elif walk.header is None:
             walk.skipped_tables.append(table.page or 0)
             continue
@@ -83,10 +91,11 @@ def _same_header(a: HeaderMap, b: HeaderMap) -> bool:
                     for x, y in zip(a.columns, b.columns, strict=True)))
 
 
-def _recover_glued_fragment(header_rows: list[list[Cell]], walk: TableWalk) -> None:
-    """Text a table finder glued under a repeated header's words belongs to the open entry."""
-    entry = walk.open_entry
-    if entry is None or walk.header is None:
+def _recover_glued_fragment(header_rows: list[list[Cell]], walk: TableWalk, method: str,
+                            profile: Profile) -> None:
+    """Text a table finder glued under a repeated header's words is a row of its own: the
+    open entry's continuation, or (with a reference of its own) the next entry."""
+    if walk.header is None:
         return
     for row in header_rows:
         fragments = []
@@ -94,28 +103,36 @@ def _recover_glued_fragment(header_rows: list[list[Cell]], walk: TableWalk) -> N
             rest = _text_after_header(cell.text, walk.header.columns[i].header)
             fragments.append(Cell(rest, cell.page, cell.bbox, cell.confidence, cell.fill))
         if any(c.text for c in fragments):
-            entry.add_row(fragments)
+            _take_row(fragments, walk, method, profile)
             walk.warnings.append(
-                f"page {row[0].page}: text under a repeated header was joined to the entry above")
+                f"page {row[0].page}: text under a repeated header was read as a row")
 
 
 def _text_after_header(cell_text: str, header_text: str) -> str:
-    """The part of a header cell that is not the header's own words ('' when none)."""
-    lines = cell_text.split("\n")
-    header_words = _words(header_text.split(" / ")[-1])
-    if not header_words:
+    """The part of a header cell that is not the header's own words ('' when none). The
+    header is tried whole ("Cause / Trigger"), then as the sub-header of a two-level one."""
+    for words in dict.fromkeys((header_text, header_text.split(" / ")[-1])):
+        rest = _after_words(cell_text, words)
+        if rest:
+            return rest
+    return ""
+
+
+def _after_words(cell_text: str, header_text: str) -> str:
+    """The lines after a header's words, which may be broken anywhere ('Identific' / 'ation')."""
+    header_letters = "".join(_words(header_text))
+    if not header_letters:
         return ""
-    taken, i = [], 0
+    lines = cell_text.split("\n")
+    seen = ""
     for n, line in enumerate(lines):
-        lw = _words(line)
-        if i < len(header_words) and lw and header_words[i:i + len(lw)] == lw:
-            i += len(lw)
-            continue
-        if i >= len(header_words):
-            taken = lines[n:]
-            break
-        return ""  # not the header's words in order: leave the cell alone
-    return "\n".join(taken).strip()
+        if seen == header_letters:
+            return "\n".join(lines[n:]).strip()
+        letters = "".join(_words(line))
+        if not header_letters.startswith(seen + letters):
+            return ""  # not the header's words in order: leave the cell alone
+        seen += letters
+    return ""
 
 
 def _words(text: str) -> list[str]:
@@ -149,7 +166,7 @@ def _take_row(row: list[Cell], walk: TableWalk, method: str, profile: Profile) -
     starts_entry = False
     if ref_i is not None:
         ref_text = row[ref_i].text.strip()
-        starts_entry = bool(ref_text) and looks_like_ref(ref_text.split("\n")[0])
+        starts_entry = bool(ref_text) and is_ref_like(ref_text.split("\n")[0], walk.ref_prefixes)
         if ref_text and not starts_entry and walk.open_entry is None:
             walk.warnings.append(f"page {row[0].page}: row without a recognisable reference "
                                  f"skipped: {ref_text[:40]!r}")
