@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 RISKREG = [str(Path(sys.executable).with_name("riskreg"))]
-COMMANDS = ["ingest", "link", "build", "inspect", "changes"]
+COMMANDS = ["ingest", "link", "build", "inspect", "changes", "report"]
 
 
 def run(*args, cwd=None):
