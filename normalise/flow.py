@@ -49,11 +49,53 @@ CANONICAL_ORDER = (
 )
 WIDE_FIELDS = {"cause", "consequences", "controls", "actions", "progress"}  # text-heavy columns
 INLINE_FIELDS = {"title", "category", "owner", "direction_text"}
+_CLOSING_FIELDS = {"title", "category", "owner"}  # one paragraph: a line without text ends it
 _BULLET_TOKENS = {"e", "o", "¢", "©", "•", "●", "◦", "▪", "=", "-", "–", "*", "»", "+"}
 _SENTENCE_END = re.compile(r"[.!?:;]['\")]?$")
 _WORD = re.compile(r"[A-Za-z]+")
 # letters OCR reads for digits, for references like "cos" (CO3 in a run CO2, ?, CO4)
 _DIGIT_LOOKALIKES = str.maketrans("oOlIi|zZsSbBgq", "00111122556899")
+
+# words of job titles and teams, for telling an owner's fragment from its neighbours' text
+_ROLE_WORDS = {
+    "director",
+    "executive",
+    "exec",
+    "head",
+    "officer",
+    "manager",
+    "chief",
+    "lead",
+    "leader",
+    "team",
+    "board",
+    "group",
+    "committee",
+    "services",
+    "service",
+    "corporate",
+    "deputy",
+    "assistant",
+    "cabinet",
+    "member",
+    "portfolio",
+    "holder",
+    "section",
+    "management",
+    "strategic",
+    "council",
+    "of",
+    "for",
+    "and",
+    "&",
+    "the",
+    "all",
+    "directors",
+    "heads",
+}
+_FUNCTION_WORDS = {"the", "of", "a", "an", "to", "and", "in", "for", "with", "by", "on", "at"}
+AMBIGUOUS_MARGIN = 0.25
+BEAM = 6  # readings of a block read across kept line by line  # a line's best cut is this little cheaper than another: unsure
 
 CONFIDENCE_COLUMNS = 0.8  # a row read column by column: text split by paragraphs and widths
 CONFIDENCE_ACROSS = 0.5  # a row read across: interleaved fragments cut by widths
@@ -81,6 +123,7 @@ class FlowEntry:
     end: int
     lines: list[str]  # the reference line (reference removed) and the lines after it
     warnings: list[str] = field(default_factory=list)
+    ambiguous_lines: int = 0  # lines read across whose cut between columns was a close call
 
     @property
     def across(self) -> bool:
@@ -116,13 +159,13 @@ def flow_to_records(
     entries = find_entries(lines, sections, scale, warnings)
     vocabulary = document_vocabulary(["\n".join(lines)])
     scored = {id(e): find_scores(e, scale) for e in entries}
-    widths = learn_widths([e for e in entries if not e.across], scored, lines)
+    model = learn_columns([e for e in entries if not e.across], scored, lines)
     records = []
     for entry in entries:
         fields = (
-            assign_across(entry, scored[id(entry)], widths)
+            assign_across(entry, scored[id(entry)], model)
             if entry.across
-            else assign_columns(entry, scored[id(entry)], widths)
+            else assign_columns(entry, scored[id(entry)], model.widths)
         )
         records.append(to_record(entry, scored[id(entry)], fields, scale, vocabulary))
     return records, warnings
@@ -493,14 +536,47 @@ def _nth_nonblank(lines: list[str], start: int, n: int) -> int:
 # --- widths -------------------------------------------------------------------------------
 
 
-def learn_widths(column_entries: list[FlowEntry], scored: dict, lines: list[str]) -> dict:
-    """Each text column's width in characters, from rows read column by column; when there
-    are none, the widest lines shared out among the columns (text-heavy columns double)."""
+@dataclass
+class ColumnModel:
+    """What the rows read column by column teach about the columns."""
+
+    widths: dict[str, float]
+    lexicon: dict[str, set[str]] = field(default_factory=dict)  # short fields' words
+    bigrams: set[tuple[str, str]] = field(default_factory=set)  # words printed side by side
+
+
+def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str]) -> ColumnModel:
+    """Widths of the text columns, the words of the short fields (categories, owners, with
+    common job-title words) and the word pairs of the single-column text."""
     samples: dict[str, list[int]] = {}
+    values: dict[str, list[str]] = {}
+    bigrams: set[tuple[str, str]] = set()
     for entry in column_entries:
         for field_name, texts in assign_columns(entry, scored[id(entry)], None).items():
             samples.setdefault(field_name, []).extend(len(t) for t in texts if t)
-    widths = {f: _high(v) for f, v in samples.items() if len(v) >= 3}
+            values.setdefault(field_name, []).append(" ".join(texts))
+        for line in entry.lines:
+            words = [_norm_word(t) for t in line.split()]
+            bigrams.update(zip(words, words[1:], strict=False))
+    lexicon: dict[str, set[str]] = {}
+    for field_name in ("category", "owner"):
+        texts = values.get(field_name, [])
+        if len(texts) >= 2:
+            lexicon[field_name] = {w for text in texts for w in _lex_words(text)}
+    lexicon["owner"] = lexicon.get("owner", set()) | _ROLE_WORDS
+    bigrams = {pair for pair in bigrams if all(pair)}
+    return ColumnModel(_widths(samples, lines), lexicon, bigrams)
+
+
+def learn_widths(column_entries: list[FlowEntry], scored: dict, lines: list[str]) -> dict:
+    """Each text column's width in characters (see learn_columns)."""
+    return learn_columns(column_entries, scored, lines).widths
+
+
+def _widths(samples: dict[str, list[int]], lines: list[str]) -> dict:
+    """Widths from the rows read column by column; when there are none, the widest lines
+    shared out among the columns (text-heavy columns double)."""
+    widths = {f: _capacity(v) for f, v in samples.items() if len(v) >= 3}
     columns = [c for c in CANONICAL_ORDER if c not in ("ref", "inherent", "residual")]
     if len(widths) < 3:
         total = _high([len(line) for line in lines if line]) or 80
@@ -510,6 +586,12 @@ def learn_widths(column_entries: list[FlowEntry], scored: dict, lines: list[str]
     narrow = statistics.median([w for f, w in widths.items() if f not in WIDE_FIELDS] or [20])
     wide = statistics.median([w for f, w in widths.items() if f in WIDE_FIELDS] or [narrow * 2])
     return {c: widths.get(c, wide if c in WIDE_FIELDS else narrow) for c in columns}
+
+
+def _capacity(values: list[int]) -> float:
+    """A column's capacity: its longest lines, past a few outliers (merged lines)."""
+    ordered = sorted(values)
+    return float(ordered[-1 - min(len(ordered) // 40, 3)])
 
 
 def _high(values: list[int]) -> float:
@@ -663,13 +745,20 @@ def assign_tails(
 
 
 def _fit_cost(length: float, width: float, *, whole_paragraph: bool = False) -> float:
-    """How badly a fragment of `length` characters fits a column `width` characters wide."""
+    """How badly a fragment of `length` characters fits a column `width` characters wide
+    (widths in characters are loose: a proportional font fits more narrow letters)."""
     if width <= 0:
         return 10.0
-    if length > width * 1.12:
-        return 3.0 + 6.0 * (length - width * 1.12) / width
     ratio = length / width
-    return 0.6 * abs(math.log(max(ratio, 0.05))) if whole_paragraph else 0.5 * (1 - ratio)
+    if whole_paragraph:
+        if ratio > 1.12:
+            return 3.0 + 6.0 * (ratio - 1.12)
+        return 0.6 * abs(math.log(max(ratio, 0.05)))
+    if ratio > 1.15:
+        return 3.0 + 6.0 * (ratio - 1.15)
+    if ratio > 1.0:
+        return 0.5 + 8.0 * (ratio - 1.0)
+    return 0.025 * (width - length)  # room left: the same per character in every column
 
 
 def _drop_tokens(line: str, indexes: list[int]) -> str:
@@ -682,16 +771,17 @@ def _drop_tokens(line: str, indexes: list[int]) -> str:
 # --- text: rows read across ----------------------------------------------------------------
 
 
-def assign_across(entry: FlowEntry, scores: Scores, widths: dict) -> dict[str, list[str]]:
-    """A row read across: each line of the row is cut into its columns' fragments by the
-    columns' widths (scores and label split the reference line); the paragraphs after the
-    row's lines are the tails of its columns, assigned in column order."""
+def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[str, list[str]]:
+    """A row read across: each line of the row is cut into its columns' fragments (scores and
+    label split the reference line). A cut is judged with what the columns printed on the line
+    before (a sentence going on, a line that ended short, a bullet), and a few of the best
+    readings of the whole block are kept line by line so that a later line can overrule an
+    earlier cut. The paragraphs after the row's lines are the tails of its columns."""
+    widths = model.widths
     columns = [c for c in _text_columns(entry.section)]
     text_cols = [c for c in columns if c in widths]
-    out: dict[str, list[str]] = {}
     block_end = _across_block_end(entry.lines, widths)
-    active: set[str] = set(text_cols)
-    closed: set[str] = set()
+    beams: list[tuple[float, Track, list[tuple[str, str]]]] = [(0.0, Track(), [])]
     for li in range(block_end):
         line = entry.lines[li]
         if not line.strip():
@@ -699,17 +789,46 @@ def assign_across(entry: FlowEntry, scores: Scores, widths: dict) -> dict[str, l
         tokens = line.split()
         drop = set(scores.consumed.get(li, []))
         parts = _split_at_anchors(tokens, drop, li == 0, columns, entry.section)
-        current: set[str] = set()
-        for part_tokens, allowed in parts:
-            cols = [c for c in text_cols if c in allowed]
-            for field_name, fragment in segment_line(
-                part_tokens, cols, widths, active, closed=closed, first_line=li == 0
-            ):
-                out.setdefault(field_name, []).append(fragment)
-                current.add(field_name)
-        # a one-line field (owner, title) that stopped on a line has ended: it does not resume
-        closed |= {c for c in active - current if c in INLINE_FIELDS and c in out}
-        active = current or active
+        grown = []
+        for cost, track, cuts in beams:
+            line_options = [(0.0, [])]
+            for part_tokens, allowed in parts:
+                cols = [c for c in text_cols if c in allowed]
+                options = _segment_options(part_tokens, cols, model, track, first_line=li == 0)
+                if not options:
+                    continue
+                line_options = sorted(
+                    ((a + b, x + y) for a, x in line_options for b, y in options),
+                    key=lambda o: o[0],
+                )[:BEAM]
+            margin = line_options[1][0] - line_options[0][0] if len(line_options) > 1 else 9.0
+            for extra, cut in line_options:
+                grown.append((cost + extra, track.after(dict(cut), margin), cuts + cut))
+        grown.sort(key=lambda b: b[0])
+        beams = []
+        seen = set()
+        for beam in grown:
+            key = (
+                tuple(sorted(beam[1].last.items())),
+                frozenset(beam[1].closed),
+                frozenset(beam[1].used),
+            )
+            if key not in seen:
+                seen.add(key)
+                beams.append(beam)
+            if len(beams) >= BEAM:
+                break
+    _, track, cuts = beams[0]
+    out: dict[str, list[str]] = {}
+    for field_name, fragment in cuts:
+        out.setdefault(field_name, []).append(fragment)
+    ambiguous = sum(1 for m in track.margins if m < AMBIGUOUS_MARGIN)
+    if ambiguous:
+        entry.warnings.append(
+            f"{ambiguous} line(s) read across could be cut between columns in more than "
+            "one way; the likelier cut was taken"
+        )
+    entry.ambiguous_lines = ambiguous
     tails = [ix for _, ix in _paragraphs(entry.lines, block_end, len(entry.lines))]
     for field_name, indexes in assign_tails(tails, entry.lines, columns, widths, out):
         _add_paragraph(out, field_name, [entry.lines[i] for i in indexes])
@@ -729,6 +848,39 @@ def _add_paragraph(out: dict[str, list[str]], field_name: str, texts: list[str])
     ):
         previous.append("")
     previous.extend(texts)
+
+
+@dataclass
+class Track:
+    """What each column printed on the previous line of a row read across."""
+
+    last: dict[str, str] = field(default_factory=dict)  # column -> fragment on the line before
+    used: set[str] = field(default_factory=set)  # columns with text so far
+    closed: set[str] = field(default_factory=set)  # one-line fields that have ended
+    lines: dict[str, int] = field(default_factory=dict)  # column -> lines printed so far
+    margins: list[float] = field(default_factory=list)  # per line: best cut's lead
+
+    def after(self, printed: dict[str, str], margin: float = math.inf) -> Track:
+        """The track once a line has printed these fragments."""
+        new = Track(
+            dict(self.last), set(self.used), set(self.closed), dict(self.lines), self.margins[:]
+        )
+        new.advance(printed)
+        new.margins.append(margin)
+        return new
+
+    def is_open(self, column: str) -> bool:
+        """The column printed on the line before and its sentence has not ended."""
+        previous = self.last.get(column)
+        return previous is not None and not _SENTENCE_END.search(previous)
+
+    def advance(self, printed: dict[str, str]) -> None:
+        # a short field (title, category, owner) that stopped on a line has ended
+        self.closed |= {c for c in self.used - set(printed) if c in _CLOSING_FIELDS}
+        self.used |= set(printed)
+        self.last = dict(printed)
+        for c in printed:
+            self.lines[c] = self.lines.get(c, 0) + 1
 
 
 def _across_block_end(lines: list[str], widths: dict) -> int:
@@ -768,66 +920,169 @@ def segment_line(
     tokens: list[str],
     columns: list[str],
     widths: dict,
-    active: set[str],
+    active: set[str] = frozenset(),
     *,
     closed: set[str] = frozenset(),
     first_line: bool = False,
 ) -> list[tuple[str, str]]:
     """Cut one line's tokens into consecutive fragments, one per column (some empty), so that
-    each fragment fits its column's width; "|" and bullets mark cuts."""
+    each fragment fits its column's width; "|" and bullets mark cuts. `active` columns are
+    taken to have printed an unfinished sentence on the line before."""
+    track = Track(last={c: "…" for c in active}, closed=set(closed))
+    options = _segment_options(tokens, columns, ColumnModel(widths), track, first_line=first_line)
+    return options[0][1] if options else []
+
+
+def _segment_options(
+    tokens: list[str],
+    columns: list[str],
+    model: ColumnModel,
+    track: Track,
+    *,
+    first_line: bool = False,
+    keep: int = BEAM,
+) -> list[tuple[float, list[tuple[str, str]]]]:
+    """The cheapest cuts of tokens into consecutive fragments, one per column (some empty),
+    best first: (cost, [(column, fragment)])."""
     if not tokens or not columns:
         return []
     n, k = len(tokens), len(columns)
-    inf = math.inf
-    cost = [[inf] * (k + 1) for _ in range(n + 1)]
-    back = [[0] * (k + 1) for _ in range(n + 1)]
-    cost[0][0] = 0.0
+    # the `keep` best (cost, starts) per (tokens used, columns used)
+    best: list[list[list[tuple[float, tuple[int, ...]]]]] = [
+        [[] for _ in range(k + 1)] for _ in range(n + 1)
+    ]
+    best[0][0] = [(0.0, ())]
     for j in range(1, k + 1):
         column = columns[j - 1]
         for i in range(n + 1):
+            options: list[tuple[float, tuple[int, ...]]] = []
             for start in range(i + 1):
-                if cost[start][j - 1] == inf:
+                if not best[start][j - 1]:
                     continue
-                c = cost[start][j - 1] + _segment_cost(
-                    tokens[start:i], column, widths, active, closed, first_line
-                )
-                if c < cost[i][j]:
-                    cost[i][j], back[i][j] = c, start
-    out: list[tuple[str, str]] = []
-    i = n
-    for j in range(k, 0, -1):
-        start = back[i][j]
-        piece = [t for t in tokens[start:i] if t != "|"]
-        if piece:
-            out.append((columns[j - 1], " ".join(piece).strip(" |")))
-        i = start
-    return [(c, t) for c, t in reversed(out) if t]
+                step = _fragment_cost(tokens, start, i, column, model, track, first_line)
+                for cost, path in best[start][j - 1]:
+                    options.append((cost + step, path + (start,)))
+            options.sort(key=lambda o: o[0])
+            best[i][j] = options[:keep]
+    out = []
+    for total, path in best[n][k]:
+        bounds = list(path[1:]) + [n]
+        cut = []
+        for j, (start, end) in enumerate(zip(path, bounds, strict=True)):
+            text = " ".join(t for t in tokens[start:end] if t != "|").strip(" |")
+            if text:
+                cut.append((columns[j], text))
+        out.append((total, cut))
+    return out
 
 
-def _segment_cost(
-    piece: list[str],
+def _fragment_cost(
+    tokens: list[str],
+    start: int,
+    end: int,
     column: str,
-    widths: dict,
-    active: set[str],
-    closed: set[str] = frozenset(),
-    first_line: bool = False,
+    model: ColumnModel,
+    track: Track,
+    first_line: bool,
 ) -> float:
+    """How unlikely tokens[start:end] is as the column's fragment on this line."""
+    piece = tokens[start:end]
     words = [t for t in piece if t != "|"]
     if not words:
-        return 1.0 if first_line else 0.3  # a row's first line has text in most columns
-    if column in closed:
+        if column in track.closed:
+            return 0.0
+        if track.is_open(column):
+            previous = _unbulleted(track.last[column])
+            if _last_word(previous) in _FUNCTION_WORDS:
+                return 1.5  # "... of the" goes on in its column on the next line
+            if len(previous) >= model.widths[column] - max(3.0, 0.1 * model.widths[column]):
+                return 0.7  # a full line with an unfinished sentence goes on in its column
+            return 0.15  # a short line ended its item
+        return 0.6 if first_line else 0.1  # a row's first line has text in most columns
+    if column in track.closed:
         return 6.0
-    length = len(" ".join(words))
-    cost = _fit_cost(length, widths[column])
+    width = model.widths[column]
+    text = " ".join(words)
+    cost = _fit_cost(len(text), width)
+    first = words[0]
+    bullet = first.lower() in _BULLET_TOKENS and len(words) > 1
+    lower = first[:1].islower() and not bullet
+    previous = track.last.get(column)
+    if track.is_open(column):
+        # the first word would have fitted on the line before: that line ended its item
+        room = width - (len(_unbulleted(previous)) + 1 + len(first))
+        tolerance = max(3.0, 0.1 * width)
+        ended = room > tolerance and _last_word(previous) not in _FUNCTION_WORDS
+        if lower:
+            cost += min(1.2, (room - tolerance) / 4) if ended else -0.4
+        elif ended and column in _CLOSING_FIELDS:
+            cost += 0.8  # a one-paragraph field whose last line ended short has ended
+        if (_last_word(previous), _norm_word(first)) in model.bigrams:
+            cost -= 0.3
+    elif lower:
+        cost += 1.2 if previous is None else 0.8  # a new item seldom starts in lower case
+    if previous is None and column in track.used:
+        cost += 0.3  # the column resumes after a line without text
+    cost += _lexicon_cost(words, column, model)
+    if column == "owner" and len(words) > 1 and not any(w[:1].isupper() for w in words):
+        cost += 0.8  # job titles and team names are capitalised
     inner = piece[1:-1] if len(piece) > 2 else []
     cost += 2.0 * sum(1 for t in inner if t == "|")
-    for n, token in enumerate(piece[1:], start=1):
-        nxt = piece[n + 1] if n + 1 < len(piece) else ""
+    for m, token in enumerate(piece[1:], start=1):
+        nxt = piece[m + 1] if m + 1 < len(piece) else ""
         if token.lower() in _BULLET_TOKENS and nxt[:1].isupper():
             cost += 1.5  # a bullet starts a column's item, it does not sit inside a fragment
-    if column not in active:
-        cost += 0.8
+    if start and end and start < len(tokens):
+        before, after = tokens[start - 1], tokens[start]
+        if (_norm_word(before), _norm_word(after)) in model.bigrams:
+            cost += 0.4  # the two words are printed together elsewhere in the document
+        if before.lower() in _FUNCTION_WORDS and after != "|":
+            cost += 0.2  # "of" / "the" seldom ends a column's line before a capital's column
     return cost
+
+
+def _lexicon_cost(words: list[str], column: str, model: ColumnModel) -> float:
+    """Short fields reuse few words (a category list, job titles): unknown words cost."""
+    lexicon = model.lexicon.get(column)
+    if not lexicon:
+        return 0.0
+    letters = [w for t in words for w in _lex_words(t)]
+    if not letters:
+        return 0.0
+    raw = [w for t in words for w in re.findall(r"[A-Za-z&'][A-Za-z&'.]*", t)]
+    cost = 0.0
+    for word, printed in zip(letters, raw, strict=False):
+        if word in lexicon or (word.isupper() and 2 <= len(word) <= 5):
+            continue
+        # names of services and places are capitalised; running text is not
+        cost += 0.4 if printed[:1].isupper() else 1.2
+    return cost / len(letters) + 0.1 * cost
+
+
+def _lex_words(text: str) -> list[str]:
+    """A text's words for the lexicons: acronyms as printed, other words lower-cased."""
+    return [_norm_word(w) for w in re.findall(r"[A-Za-z&'][A-Za-z&'.]*", text) if _norm_word(w)]
+
+
+def _norm_word(token: str) -> str:
+    """A token's letters (case kept for acronyms), '' for punctuation."""
+    core = re.sub(r"^[^A-Za-z0-9&]+|[^A-Za-z0-9&']+$", "", token)
+    if not core:
+        return ""
+    return core if core.isupper() and len(core) <= 5 else core.lower()
+
+
+def _unbulleted(text: str) -> str:
+    """A fragment without its leading bullet (bullets hang outside the text's width)."""
+    tokens = text.split()
+    if len(tokens) > 1 and tokens[0].lower() in _BULLET_TOKENS:
+        return " ".join(tokens[1:])
+    return text
+
+
+def _last_word(text: str | None) -> str:
+    tokens = (text or "").split()
+    return _norm_word(tokens[-1]) if tokens else ""
 
 
 # --- record ---------------------------------------------------------------------------------
