@@ -814,6 +814,8 @@ def find_header(rows: list[list[str]], profile: Profile, max_rows: int = 6) -> H
             best = header
     if best is None or len({(c.field, c.stage, c.part) for c in best.columns if c.field}) < 2:
         return None
+    if not any(c.field in ("ref", "title") for c in best.columns):
+        return None  # nothing to key entries by: not a register table we can map with confidence
     return best
 
 

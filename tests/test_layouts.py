@@ -287,3 +287,18 @@ def test_unmappable_pdf_fails_the_ingest(tmp_path):
     assert not outcome.ok and not outcome.records
     assert "Budget line" in outcome.error, outcome.error
 
+
+
+def test_a_table_with_no_reference_or_title_is_not_a_register(tmp_path):
+    """Owner, category and scores map, but nothing keys the entries: fail, naming the headers."""
+    from extract.types import Cell, ExtractedDocument, RawTable
+    from normalise import normalise_document
+
+    rows = [["Service", "Owner", "Current Score", "Target Score"],
+            ["Libraries", "Head of Culture", "12", "6"],
+            ["Parks", "Director of Place", "8", "4"]]
+    table = RawTable(rows=[[Cell(t, page=1) for t in row] for row in rows], page=1,
+                     method="lattice")
+    doc = ExtractedDocument(path="scores.pdf", sha256="0", kind="pdf", tables=[table])
+    with pytest.raises(NoRegisterFound, match="Current Score"):
+        normalise_document(doc)
