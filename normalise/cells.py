@@ -147,7 +147,7 @@ def is_broken_word(
     """
     if reached_edge is False:
         return False
-    head = re.search(r"(?:^|\s)([A-Za-z]+)$", previous_line.rstrip())
+    head = re.search(r"(?:^|[^A-Za-z'])([A-Za-z]+)$", previous_line.rstrip())
     tail = re.match(r"([A-Za-z]+)", next_line.lstrip())
     if not head or not tail:
         return False

@@ -66,7 +66,9 @@ def ref_prefixes(refs: Iterable[str]) -> set[str]:
     for options in readings:
         if not options & chosen:
             chosen.add(max(options, key=lambda p: (literal[p], len(p))))
-    return chosen
+    # "CCO" beside "CO" is a doubled letter from OCR, not a prefix of its own
+    return {p for p in chosen if re.sub(r"(.)\1+", r"\1", p) == p
+            or re.sub(r"(.)\1+", r"\1", p) not in chosen}
 
 
 def looks_like_ref(text: str) -> bool:

@@ -195,3 +195,9 @@ def test_pdfium_line_end_hyphen_marker_is_a_real_hyphen():
     assert clean_cell("• taking account of the in\x02\nyear changes") == (
         "taking account of the in-year changes"
     )
+
+
+def test_word_broken_after_a_slash_is_rejoined():
+    from normalise.cells import clean_inline
+
+    assert clean_inline("Economic/\nPolitical/Soci\nal") == "Economic/ Political/Social"

@@ -43,6 +43,7 @@ def test_normalise_ref(raw, expected):
         pytest.param("CO1", ["CR1", "CO2", "CO4"], "CO1", id="letter-O-prefix-in-use"),
         pytest.param("C01", ["C01", "C02", "CO4", "CO5"], "CO1", id="zero-and-letter-O-mixed"),
         pytest.param("CRO7", ["CR01", "CR02", "CR03", "CRO7"], "CR7", id="zero-padded-family"),
+        pytest.param("CO2", ["CR1", "CR2", "co2", "Cco4"], "CO2", id="doubled-letter-not-a-prefix"),
     ],
 )
 def test_normalise_ref_with_document_prefixes(raw, refs, expected):
