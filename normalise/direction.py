@@ -87,3 +87,15 @@ def _directions_named(text: str, table: dict[str, str]) -> set[str]:
                 continue
             found.add(direction)
     return found
+
+
+_ARROW_DEBRIS = re.compile(r"^\s*([^\w\s]|[17lIJtT])\s+(?=[A-Za-z])")
+
+
+def strip_arrow_debris(text: str) -> str:
+    """An arrow glyph OCR read as a stray character ('1 Downwards', '| Level') removed, only
+    when a direction word follows; anything else is left as read."""
+    m = _ARROW_DEBRIS.match(text or "")
+    if m and parse_direction(text[m.end():]) is not None:
+        return text[m.end():]
+    return text

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from extract.types import Cell
 from normalise.cells import clean_cell, clean_inline, repair_controls
-from normalise.direction import parse_direction
+from normalise.direction import parse_direction, strip_arrow_debris
 from normalise.headers import ColumnMap
 from normalise.profiles import Profile
 from normalise.record import Record
@@ -48,6 +48,8 @@ def entry_to_record(entry: Entry, profile: Profile, *, position: int,
     if not rec.ref_raw:
         rec.warnings.append("no reference column: numbered by position")
     if rec.direction_text:
+        if entry.method == "ocr":
+            rec.direction_text = strip_arrow_debris(rec.direction_text)
         rec.direction = parse_direction(rec.direction_text)
     rec.page_start = min(entry.pages) if entry.pages else None
     rec.page_end = max(entry.pages) if entry.pages else None

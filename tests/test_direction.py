@@ -68,3 +68,18 @@ def test_parse_direction(text, expected):
 @given(st.text(max_size=120))
 def test_any_text_gives_a_known_direction(text):
     assert parse_direction(text) in {"up", "down", "level", "new", None}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        pytest.param("1 Downwards.", "Downwards.", id="arrow-read-as-one"),
+        pytest.param("| Level", "Level", id="arrow-read-as-bar"),
+        pytest.param("1 officer appointed", "1 officer appointed", id="no-direction-word-kept"),
+        pytest.param("Upwards", "Upwards", id="clean-untouched"),
+    ],
+)
+def test_strip_arrow_debris(text, expected):
+    from normalise.direction import strip_arrow_debris
+
+    assert strip_arrow_debris(text) == expected
