@@ -186,3 +186,18 @@ def test_corrupt_xref_is_repaired(tmp_path):
     assert p.returncode == 0, p.stderr
     frame = pd.read_parquet(out / "records.parquet")
     assert len(frame) == 22 and "CR5" in set(frame.ref)
+
+
+def test_image_only_pdf_without_tesseract(dataset, tmp_path):
+    from tests.registers.render import render_layout
+    from tests.registers.scan import scan_pdf
+
+    register = render_layout("lxi_rag", tmp_path / "register.pdf")
+    path = tmp_path / "scanned-register.pdf"
+    scan_pdf(register.path, path, dpi=100)
+    before = snapshot(dataset)
+    env = dict(os.environ, PATH=str(Path(RISKREG).parent))  # no tesseract on this PATH
+    proc = subprocess.run([RISKREG, "ingest", str(path), "--out", str(dataset)],
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert_failed_cleanly(dataset, before, proc, path, "tesseract is not installed")
+    assert "page 1" in proc.stderr and "apt-get install tesseract-ocr" in proc.stderr
