@@ -125,7 +125,10 @@ def clean_cell(
 
 
 def clean_inline(text: str, *, vocabulary: Vocabulary = None) -> str:
-    """A single-line field (title, owner): wrapped lines joined, broken words re-joined."""
+    """A single-line field (title, owner): wrapped lines joined, broken words re-joined.
+    A title printed as a bulleted list keeps one item per line, like any multi-item cell."""
+    if sum(1 for line in _lines(text) if _GLYPH_BULLET.match(line)) >= 2:
+        return join_items(split_items(text, vocabulary=vocabulary))
     lines = [(line, None) for line in _lines(text) if line]
     if lines:
         lines[0] = (_GLYPH_BULLET.sub("", lines[0][0]), None)

@@ -201,3 +201,11 @@ def test_word_broken_after_a_slash_is_rejoined():
     from normalise.cells import clean_inline
 
     assert clean_inline("Economic/\nPolitical/Soci\nal") == "Economic/ Political/Social"
+
+
+def test_bulleted_title_keeps_items_without_glyphs():
+    from normalise.cells import clean_inline
+
+    text = "• Failure to recruit and retain\nexperienced staff\n• Failure to recruit reviewing officers."
+    assert clean_inline(text) == ("Failure to recruit and retain experienced staff\n"
+                                  "Failure to recruit reviewing officers.")
