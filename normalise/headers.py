@@ -490,6 +490,9 @@ def row_is_header_like(cells: list[str], vocab: Vocabulary, *, first: bool) -> b
     hits = [t for t in texts if vocab_coverage(t, vocab) >= 0.5 or _is_part_letter(t, vocab)]
     if first and len(texts) == 1 and len(cells) >= 4:
         return bool(hits) and _score_candidate(texts[0], "", *compact(texts[0]), vocab) is not None
+    if len(texts) == 1 and len(cells) >= 4 and re.search(r"\d", texts[0]):
+        return False  # a band heading under the header ("High Risk (15 to 25)"): header words
+        # carry no numbers
     if len(texts) <= 2:
         return bool(hits)
     return len(hits) >= 2 and len(hits) >= 0.4 * len(texts)

@@ -209,12 +209,37 @@ def _is_band_heading(texts: list[str], header: HeaderMap, ref_i: int | None) -> 
 
 def _starts_entry_without_ref(row: list[Cell], header: HeaderMap, title_i: int | None,
                               open_entry: Entry | None) -> bool:
-    """With no reference column, a row starts an entry when it has a title and a score."""
+    """With no reference column, a row starts an entry when it has a title and a score, or a
+    title while the open entry already has one that this text does not continue: a row broken
+    by a page (or glued under a repeated header) brings no title text, or the rest of a title
+    cut mid-sentence."""
     if open_entry is None:
         return True
     if title_i is None:
         return False
-    has_title = bool(row[title_i].text.strip())
+    title = row[title_i].text.strip()
+    if not title:
+        return False
     has_score = any(row[i].text.strip() for i, c in enumerate(header.columns)
                     if c.field == "score" and i < len(row))
-    return has_title and has_score
+    if has_score:
+        return True
+    open_title = "\n".join(c.text for c in open_entry.columns[title_i]).strip()
+    return bool(open_title) and not continues_sentence(open_title, title)
+
+
+_CONNECTIVES = frozenset(
+    "a an and as at by for from in into of on or the their to with within without".split())
+
+
+def continues_sentence(before: str, after: str) -> bool:
+    """True when `after` reads as the rest of a sentence `before` broke off: it opens in lower
+    case, or `before` ends on a connective word, a comma or a hyphen."""
+    first = after.lstrip()[:1]
+    if first.islower():
+        return True
+    tail = before.rstrip()
+    if tail.endswith((",", "-", "&", "/")):
+        return True
+    words = tail.split()
+    return bool(words) and words[-1].lower() in _CONNECTIVES

@@ -78,8 +78,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "risk_and_effects-consequences": "normalise: 'Risk:- / Effects:-' sections not split yet",
     "word_ruled-category": "normalise: 'Regulator' / 'y' (both words alone) is re-joined only "
     "with line widths (Cell.lines_x1), which fields.py does not pass to cells.py yet",
-    "found-bands_no_ref": "normalise: with no reference column, the first entry on a page "
-    "glued into the repeated header (lattice) is lost",
 }
 
 
