@@ -11,6 +11,8 @@ first) starts a new block. One printed line is not a row: long cells wrap over m
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from extract.lattice import Grid, grid_to_table
@@ -22,6 +24,7 @@ OVERLAP = 1.0  # a word crosses a gutter when it reaches more than this into it
 BLOCK_GAP = 1.5  # a column starts a new block after a gap of this many line pitches
 TABLE_GAP = 3.0  # a vertical gap of this many line pitches ends a table (footer, notes)
 MIN_ROWS = 2
+NARROW_GUTTER = 0.3  # font sizes: the narrowest gap taken for a gutter where a column edge backs it
 
 
 def _coverage(lines: list[Line], lo: float, hi: float) -> np.ndarray:
@@ -36,15 +39,22 @@ def _coverage(lines: list[Line], lo: float, hi: float) -> np.ndarray:
     return counts
 
 
-def find_gutters(lines: list[Line], allowed: int, min_width: float) -> list[tuple[float, float]]:
-    """Inner x-ranges at least min_width wide crossed by at most `allowed` lines."""
+def find_gutters(lines: list[Line], allowed: int, min_width: float,
+                 narrow_width: float | None = None) -> list[tuple[float, float]]:
+    """Inner x-ranges at least min_width wide crossed by at most `allowed` lines.
+
+    A narrower range (down to narrow_width) is a gutter too where a column edge backs it:
+    tightly packed tables (small cell padding, words broken to the column width) leave gaps
+    hardly wider than a space, but their columns' text starts (or ends) on one x line by line,
+    which the spaces between words of running text never do for long.
+    """
     if not lines:
         return []
     lo = min(line.x0 for line in lines)
     hi = max(line.x1 for line in lines)
     counts = _coverage(lines, lo, hi)
     low = counts <= allowed
-    gutters = []
+    gutters: list[tuple[float, float]] = []
     i, n = 0, len(low)
     while i < n:
         if low[i]:
@@ -52,7 +62,10 @@ def find_gutters(lines: list[Line], allowed: int, min_width: float) -> list[tupl
             while j < n and low[j]:
                 j += 1
             a, b = lo + i * RESOLUTION, lo + (j - 1) * RESOLUTION
-            if i > 0 and j < n and b - a >= min_width:
+            wide = b - a >= min_width
+            if i > 0 and j < n and (wide or (narrow_width is not None and b - a >= narrow_width
+                                             and _column_edge(lines, a, b)
+                                             and not _bullets_only(lines, a))):
                 # keep only the least-crossed core: the sparse edge of a column is not gutter
                 a0, b0 = _longest_run(counts[i:j] == counts[i:j].min())
                 gutters.append((lo + (i + a0) * RESOLUTION, lo + (i + b0) * RESOLUTION))
@@ -60,6 +73,35 @@ def find_gutters(lines: list[Line], allowed: int, min_width: float) -> list[tupl
         else:
             i += 1
     return gutters
+
+
+EDGE_TOLERANCE = 1.5  # points: words of one aligned column edge start (or end) this close together
+EDGE_SHARE = 0.2  # of the lines with words next to a narrow gap, the share that must start (end) on its edge
+
+
+def _column_edge(lines: list[Line], a: float, b: float) -> bool:
+    """Whether the gap a..b is backed by a column edge: words of many lines start right after it,
+    or end right before it."""
+    starts = ends = near_right = near_left = 0
+    for line in lines:
+        x0, x1 = line.word_x0, line.word_x1
+        reach = 2 * (line.bottom - line.top)
+        starts += bool(np.any((x0 >= b - 0.5) & (x0 <= b + EDGE_TOLERANCE)))
+        ends += bool(np.any((x1 >= a - EDGE_TOLERANCE) & (x1 <= a + 0.5)))
+        near_right += bool(np.any((x0 >= b - 0.5) & (x0 <= b + reach)))
+        near_left += bool(np.any((x1 >= a - reach) & (x1 <= a + 0.5)))
+    # a sparse column (one short entry under its header) still starts on one x; the gaps
+    # between words of running text line up by chance on few of the lines near them
+    return starts >= max(2, EDGE_SHARE * near_right) or ends >= max(2, EDGE_SHARE * near_left)
+
+
+def _bullets_only(lines: list[Line], a: float) -> bool:
+    """Whether the words ending just before the gap at a are mostly bullet glyphs: the gap
+    between a bullet and its hanging-indented text is no column gutter."""
+    near = [w.text for line in lines for w in line.words
+            if a - 0.6 * (line.bottom - line.top) <= w.x1 <= a + 0.5]
+    bullets = sum(1 for t in near if len(t) == 1 and not t.isalnum())
+    return bullets >= max(2, 0.5 * len(near))
 
 
 def _longest_run(mask: np.ndarray) -> tuple[int, int]:
@@ -110,13 +152,14 @@ Gutters = list[tuple[float, float]]
 def find_column_gutters(lines: list[Line], size: float) -> Gutters:
     """The gutters most lines respect, found again without the lines that cross them."""
     min_width = max(3.0, 0.6 * size)
+    narrow = max(1.5, NARROW_GUTTER * size)
     allowed = max(1, len(lines) // 25)
-    gutters = find_gutters(lines, allowed, min_width)
+    gutters = find_gutters(lines, allowed, min_width, narrow)
     fitting = [line for line in lines if not crosses(line, gutters)]
     for _ in range(3):  # without the crossing lines the true gutters widen; re-check against them
         if len(fitting) < 2:
             return []
-        gutters = find_gutters(fitting, 0, min_width)
+        gutters = find_gutters(fitting, 0, min_width, narrow)
         still = [line for line in lines if not crosses(line, gutters)]
         if len(still) == len(fitting):
             break
@@ -145,6 +188,9 @@ def table_run(region: list[Line], gutters: Gutters, size: float) -> tuple[int, i
     if start is None:
         return None
     pitch = _line_pitch([line for line, ok in zip(region, fits, strict=False) if ok], size)
+    # lines of one cell just above (a header cell wrapping over more lines than its neighbours)
+    while start > 0 and fits[start - 1] and _line_top(region[start]) - _line_top(region[start - 1]) <= 1.2 * pitch:
+        start -= 1
     end = start + 1
     while end < len(region):
         if region[end].top - region[end - 1].bottom > TABLE_GAP * pitch:
@@ -186,14 +232,28 @@ def split_tables(lines: list[Line], size: float, known: list[Gutters] = ()) -> l
     return found
 
 
+def _line_top(line: Line) -> float:
+    """The top of a line's ordinary words: a bullet or symbol glyph's taller box does not count."""
+    tops = sorted(w.top for w in line.words)
+    return tops[len(tops) // 2]
+
+
 def row_starts(block: list[Line], edges: list[float], size: float) -> list[int]:
-    """Indexes of the lines of a block on which a new table row starts."""
+    """Indexes of the lines of a block on which a new table row starts.
+
+    Within the first row (the header, as a rule) a column's first words do not start a row:
+    header cells are often aligned to the bottom or middle, so their words begin on different
+    lines; the row ends where the columns start again after a gap (the first body row).
+    """
     pitch = _line_pitch(block, size)
     last_top: dict[int, float] = {}
     starts: list[int] = []
     for k, line in enumerate(block):
+        top = _line_top(line)
         cols = {_column_of((w.x0 + w.x1) / 2, edges) for w in line.words}
-        starting = {c for c in cols if c not in last_top or line.top - last_top[c] > BLOCK_GAP * pitch}
+        starting = {c for c in cols if c in last_top and top - last_top[c] > BLOCK_GAP * pitch}
+        if len(starts) > 1:
+            starting |= {c for c in cols if c not in last_top}
         first_col = 0 in starting
         if not starts:
             starts.append(k)
@@ -204,8 +264,93 @@ def row_starts(block: list[Line], edges: list[float], size: float) -> list[int]:
         elif len(starts) == 1 and cols and starting == cols:
             starts.append(k)  # first body line under a header, even when only one cell continues
         for c in cols:
-            last_top[c] = line.top
+            last_top[c] = top
     return starts
+
+
+HEADER_CELL_WORDS = 8  # a header cell holds few words; more is a data cell
+NUMBER = re.compile(r"^[\d.,/%+-]+$")
+
+
+def _cells_of(lines: list[Line], edges: list[float]) -> dict[int, list[str]]:
+    cells: dict[int, list[str]] = {}
+    for line in lines:
+        for w in line.words:
+            cells.setdefault(_column_of((w.x0 + w.x1) / 2, edges), []).append(w.text)
+    return cells
+
+
+def _wordy(cells: dict[int, list[str]]) -> bool:
+    """Short cells of words, no numbers: what a header cell holds (or a fragment of one)."""
+    words = [w for ws in cells.values() for w in ws]
+    if not words or any(len(ws) > HEADER_CELL_WORDS for ws in cells.values()):
+        return False
+    if any(NUMBER.match(w) for w in words):
+        return False
+    return sum(1 for w in words if any(ch.isdigit() for ch in w)) <= 0.15 * len(words)
+
+
+def _shared_words(a: dict[int, list[str]], b: dict[int, list[str]]) -> int:
+    """Columns whose cells share a word of four letters or more (a repeated or sibling header)."""
+    def norm(ws):
+        return {w.strip("()/:.,").lower() for w in ws if len(w.strip("()/:.,")) >= 4}
+    return sum(1 for c in a if c in b and norm(a[c]) & norm(b[c]))
+
+
+def split_header_blocks(block: list[Line], edges: list[float], gutters: Gutters, size: float) -> list[list[Line]]:
+    """The block cut where a new header block starts inside it (the opportunities table's own
+    header under the risks table, a header repeated mid-page): each part is one table.
+
+    A new header is a row of short word-only cells across most columns, after the table's first
+    row, that shares header words with the first row, or follows a heading line or a wide gap.
+    Header rows above it that hold only some of its cells (cells aligned to the bottom begin
+    lower) go with it; a heading line just above it belongs to neither table.
+    """
+    starts = row_starts(block, edges, size)
+    if len(starts) < 3:
+        return [block]
+    pitch = _line_pitch(block, size)
+    bounds = starts + [len(block)]
+    rows = [block[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    cells = [_cells_of(r, edges) for r in rows]
+    ncols = len(edges) - 1
+
+    def heading(r: int) -> bool:
+        return len(rows[r]) == 1 and (crosses(rows[r][0], gutters) or _chunks(rows[r][0], size) == 1)
+
+    parts, first = [], 0  # first: row index where the current table starts
+    cut_rows: list[tuple[int, int]] = []  # (end of previous table, start of next) as row indexes
+    for r in range(1, len(rows)):
+        if r <= first or not _wordy(cells[r]) or len(cells[r]) < max(2, 0.6 * ncols):
+            continue
+        q = r
+        while q - 1 > first and _wordy(cells[q - 1]) and not heading(q - 1) and all(
+            c in cells[r] and _line_top(rows[r][0]) - max(_line_top(ln) for ln in rows[q - 1]) <= 1.3 * pitch
+            * max(1, r - q + 1) for c in cells[q - 1]):
+            q -= 1
+        if q - 1 <= first and all(_wordy(cells[k]) for k in range(first, q)):
+            continue  # the table's own header, over several rows
+        gap = _line_top(rows[q][0]) - max(ln.bottom for ln in rows[q - 1])
+        if not (_shared_words(cells[r], cells[first]) >= 2 or heading(q - 1) or gap > 1.5 * pitch):
+            continue
+        end = q - 1 if heading(q - 1) and q - 1 > first else q
+        cut_rows.append((end, q))
+        first = q
+    # a heading with only header lines under it at the block's end: the next table's header
+    # drawn at the foot of the page, its body on the next page under a repeated header
+    for k in range(len(rows) - 2, first, -1):
+        if heading(k) and all(_wordy(cells[j]) for j in range(k + 1, len(rows))):
+            cut_rows.append((k, len(rows)))
+            break
+    if not cut_rows:
+        return [block]
+    begin = 0
+    for end, nxt in cut_rows:
+        parts.append(block[bounds[begin]:bounds[end]])
+        begin = nxt
+    if begin < len(rows):
+        parts.append(block[bounds[begin]:])
+    return [part for part in parts if part]
 
 
 def read_stream(page: PageContent, known: list[Gutters] = ()) -> list[RawTable]:
@@ -220,8 +365,11 @@ def read_stream(page: PageContent, known: list[Gutters] = ()) -> list[RawTable]:
         return []
     size = float(np.median(g.size[upright])) if upright.size else 10.0
     tables = []
+    parts = []
     for gutters, block in split_tables(lines, size, known):
         edges = column_edges(gutters, block)
+        parts.extend((gutters, edges, part) for part in split_header_blocks(block, edges, gutters, size))
+    for gutters, edges, block in parts:
         starts = row_starts(block, edges, size)
         if len(starts) < MIN_ROWS or len(edges) < 3:
             continue

@@ -282,3 +282,38 @@ def test_vertical_header_text_reads_upwards(tmp_path):
     c.save()
     table = read_pdf(str(path)).tables[0]
     assert table.texts() == [["Ref", "Likelihood\n(1-5)"], ["CR1", "4"]]
+
+
+# ---------------------------------------------------------------- unruled tables: regressions
+
+
+def test_unruled_new_header_block_starts_a_new_table(unruled):
+    """Page 12: the opportunities table's own header under the risks table's last row starts a
+    second table (as the ruled file's two grids), not a row inside the first."""
+    page = [t for t in unruled.tables if t.page == 12]
+    assert len(page) == 2
+    assert "Risk Description" in header_text(page[0])
+    assert all("Opportun" not in c.text for r in page[0].rows for c in r)
+    assert "Opportunity Description" in header_text(page[1])
+    assert page[1].rows[1][0].text == "CO1"
+
+
+def test_unruled_tight_columns_keep_their_narrow_gutters(tmp_path):
+    """Columns a few points apart (small cell padding, words broken to the column width) are
+    still columns: every row has its category, consequences and score in their own cells, and
+    the header's bottom-aligned cells make one header row."""
+    from tests.registers.render import render_layout
+
+    info = render_layout("word_unruled", tmp_path / "word_unruled.pdf")
+    doc = read_pdf(str(info.path))
+    register = [t for t in doc.tables if t.method == "stream"]
+    assert register and all(t.shape[1] == 10 for t in register)
+    first = register[0]
+    assert flat(first.rows[0][0].text) == "Risk Identific ation Number (RIN)"
+    assert flat(first.rows[0][1].text) == "Risk Description"
+    body = [r for t in register for r in t.rows[1:] if re.fullmatch(r"C[RO]\d+", r[0].text)]
+    assert len(body) >= 5
+    for row in body:
+        assert row[2].text and row[3].text.startswith("•"), row[0].text
+        assert re.match(r"\d+\n", row[5].text), (row[0].text, row[5].text)
+        assert re.fullmatch(r"\d+", row[7].text), (row[0].text, row[7].text)

@@ -51,16 +51,8 @@ _GLUED_AFTER_EMPTY_ROW = (
     "but not always the reference (the entry is numbered by position)"
 )
 KNOWN_FAILURES: dict[str, str] = {
-    **{f"two_level_likelihood_first-{f}": _STREAM_LIKELIHOOD_FIRST for f in (
-        "title", "category", "cause", "consequences", "controls", "actions", "progress",
-        "inherent_impact", "inherent_likelihood", "residual_impact", "residual_likelihood",
-        "extra", "page_end")},
-    "found-two_level_likelihood_first": _STREAM_LIKELIHOOD_FIRST,
-    **{f"word_unruled-{f}": _STREAM_UNRULED for f in (
-        "title", "category", "consequences", "controls", "actions", "inherent_score",
-        "inherent_impact", "inherent_likelihood", "page_end")},
-    "found-word_unruled": _STREAM_UNRULED,
-    **{f"word_unruled-{n}": _STREAM_UNRULED for n in (1, 7, 30)},
+    "two_level_likelihood_first-extra": _STREAM_LIKELIHOOD_FIRST,
+    "word_unruled-30": _STREAM_UNRULED,
     "word_ruled-30": _GLUED_AFTER_EMPTY_ROW,
     "two_level_impact_first-30": _GLUED_AFTER_EMPTY_ROW,
     # normalise, not built yet (see the report of this change):
@@ -73,11 +65,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "found-one_per_page": "normalise: label/value form tables not read yet",
     "period-one_per_page": "normalise: label/value form tables not read yet",
     "scale-one_per_page": "normalise: label/value form tables not read yet",
-    "risk_and_effects-title": "normalise: 'Risk:- ... Effects:- ...' sections in one cell are "
-    "not split into title and consequences yet",
-    "risk_and_effects-consequences": "normalise: 'Risk:- / Effects:-' sections not split yet",
-    "word_ruled-category": "normalise: 'Regulator' / 'y' (both words alone) is re-joined only "
-    "with line widths (Cell.lines_x1), which fields.py does not pass to cells.py yet",
 }
 
 
