@@ -170,7 +170,7 @@ def read_glyphs(page: pdfium.PdfPage, transform: np.ndarray) -> Glyphs:
             if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
                 continue
             keep[i] = True
-            texts.append(chr(code))
+            texts.append("-" if code == 0x02 else chr(code))  # pdfium's mark for a hyphen at a line end
             boxes[i] = (rect.left, rect.top, rect.right, rect.bottom)
             sizes[i] = pdfium_c.FPDFText_GetFontSize(raw, i)
             angles[i] = -pdfium_c.FPDFText_GetCharAngle(raw, i)  # pdfium measures clockwise

@@ -317,3 +317,21 @@ def test_unruled_tight_columns_keep_their_narrow_gutters(tmp_path):
         assert row[2].text and row[3].text.startswith("•"), row[0].text
         assert re.match(r"\d+\n", row[5].text), (row[0].text, row[5].text)
         assert re.fullmatch(r"\d+", row[7].text), (row[0].text, row[7].text)
+
+
+def test_line_end_hyphen_reads_as_hyphen(tmp_path):
+    """pdfium reports a hyphen that ends a text line as '\\x02'; extraction gives '-'."""
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "hyphen.pdf"
+    c = canvas.Canvas(str(path))
+    c.drawString(72, 720, "Risk register of the multi-")
+    c.drawString(72, 706, "agency partnership")
+    c.save()
+    import pypdfium2 as pdfium
+
+    from extract.pages import page_lines, read_page
+
+    page = read_page(pdfium.PdfDocument(str(path)), 0)
+    assert "\x02" not in "".join(page.glyphs.text)
+    assert [line.text for line in page_lines(page)] == ["Risk register of the multi-", "agency partnership"]
