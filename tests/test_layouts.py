@@ -34,15 +34,14 @@ COMPARED = TEXT_FIELDS + NUMBER_FIELDS + OTHER_FIELDS
 
 # Test id -> why it fails today: strict xfails, so each turns into a failure once fixed.
 _STREAM_LIKELIHOOD_FIRST = (
-    "extract/stream (horizontal rules only): page 1 reads 16 columns for 19; 'Cause' and "
-    "'Potential Impacts' come out as one column, the residual Likelihood column is merged into "
-    "'Existing Controls' ('Quarterly performance 3'), header words split over rows "
-    "('Likeli' / 'hood') and the first data row glued into the header ('Risk ID\\nBAF1')"
+    "extract/stream (horizontal rules only): the group row over the score sub-columns "
+    "('Inherent' / 'Residual' / 'Target') crosses the sub-column gutters and is left out of the "
+    "table, so the Target Likelihood / Target Impact columns lose their group and their extra keys"
 )
 _STREAM_UNRULED = (
-    "extract/stream (no rules): some rows come out with the words of neighbouring columns "
-    "run together in the title cell ('Risk that we are Operation \u2022 Financial penalty from "
-    "\u2022 Quarterly performance 16 ...'), leaving category/consequences/controls/score empty"
+    "normalise: a continuation row under the repeated header (empty reference, text in one "
+    "column only) is read by extract but not merged into the entry above: CR2's controls end "
+    "on page 1 and its page_end stays 1"
 )
 _GLUED_AFTER_EMPTY_ROW = (
     "extract/lattice: when a row breaks at a page end with no text on the first page, the "
