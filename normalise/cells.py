@@ -60,8 +60,7 @@ def split_items(
     line widths show the previous line ended a sentence well short of the column edge
     before a line starting with a capital.
     """
-    lines = _lines(text)
-    widths = _widths_for(lines, line_widths)
+    lines, widths = _lines_with_widths(text, line_widths)
     letter_bullets = _uses_letter_bullets(lines)
     items: list[list[tuple[str, float | None]]] = []
     previous = ""
@@ -124,15 +123,25 @@ def clean_cell(
     )
 
 
-def clean_inline(text: str, *, vocabulary: Vocabulary = None) -> str:
+def clean_inline(
+    text: str,
+    *,
+    vocabulary: Vocabulary = None,
+    line_widths: Sequence[float | None] | None = None,
+    column_width: float | None = None,
+) -> str:
     """A single-line field (title, owner): wrapped lines joined, broken words re-joined.
-    A title printed as a bulleted list keeps one item per line, like any multi-item cell."""
+    Line widths (as for `split_items`) settle a break between two words that are both words
+    on their own ("Regulator" / "y"). A title printed as a bulleted list keeps one item per
+    line, like any multi-item cell."""
     if sum(1 for line in _lines(text) if _GLYPH_BULLET.match(line)) >= 2:
-        return join_items(split_items(text, vocabulary=vocabulary))
-    lines = [(line, None) for line in _lines(text) if line]
+        return join_items(split_items(text, vocabulary=vocabulary, line_widths=line_widths,
+                                      column_width=column_width))
+    lines = [(line, width) for line, width in zip(*_lines_with_widths(text, line_widths),
+                                                      strict=True) if line]
     if lines:
-        lines[0] = (_GLYPH_BULLET.sub("", lines[0][0]), None)
-    return re.sub(r"\s+", " ", _join_lines(lines, vocabulary, None)).strip()
+        lines[0] = (_GLYPH_BULLET.sub("", lines[0][0]), lines[0][1])
+    return re.sub(r"\s+", " ", _join_lines(lines, vocabulary, column_width)).strip()
 
 
 def is_broken_word(
@@ -141,6 +150,7 @@ def is_broken_word(
     *,
     vocabulary: Vocabulary = None,
     reached_edge: bool | None = None,
+    alone_on_line: bool | None = None,
 ) -> bool:
     """True when the previous line's last word continues, unhyphenated, on the next line.
 
@@ -166,7 +176,8 @@ def is_broken_word(
         and is_known_word(second, vocabulary, _FRAGMENT_MIN_ZIPF)
     ):
         return True
-    alone_on_line = previous_line.strip() == first
+    if alone_on_line is None:  # the first fragment filled its line: a word too long for it
+        alone_on_line = previous_line.strip() == first
     return bool(reached_edge and alone_on_line)
 
 
@@ -189,6 +200,56 @@ def document_vocabulary(texts: Sequence[str]) -> set[str]:
     return words
 
 
+Sections = dict[str, Sequence[str]]  # field -> labels that open its section in a cell
+
+
+def section_label_pattern(sections: Sections) -> re.Pattern[str] | None:
+    """A line-start label of any section ("Risk:-", "Effects:", "Cause -"), longest first."""
+    labels = sorted({label for names in sections.values() for label in names}, key=len,
+                    reverse=True)
+    if not labels:
+        return None
+    names = "|".join(r"\s+".join(map(re.escape, label.split())) for label in labels)
+    return re.compile(
+        rf"^\s*(?:{_GLYPH}+\s*)?(?P<label>{names})\s*(?::\s*-|:|[-–](?=\s|$))\s*",
+        re.IGNORECASE,
+    )
+
+
+def split_sections(
+    text: str, sections: Sections, *, combined: bool = False
+) -> list[tuple[str | None, str]]:
+    """A cell's labelled sections as (field, text) in order; text before any label (or the
+    whole cell when not split) has field None. See `section_lines`."""
+    found = section_lines((text or "").split("\n"), sections, combined=combined)
+    parts = [(name, "\n".join(line for _, line in lines).strip()) for name, lines in found]
+    return [(name, body) for name, body in parts if body] or [(None, text)]
+
+
+def section_lines(
+    lines: Sequence[str], sections: Sections, *, combined: bool = False
+) -> list[tuple[str | None, list[tuple[int, str]]]]:
+    """A cell's lines grouped by labelled section: (field, [(line index, text)]) in order, the
+    label cut from its line; lines before any label have field None. A cell is split when its
+    labels name two fields ("Risk:- ..." / "Effects:- ..."), or one where the column is
+    `combined` ("Risk and effects"); otherwise one section of field None holds every line."""
+    pattern = section_label_pattern(sections)
+    field_of = {" ".join(label.split()): name for name, labels in sections.items()
+                for label in labels}
+    found: list[tuple[str | None, list[tuple[int, str]]]] = [(None, [])]
+    for index, line in enumerate(lines):
+        match = pattern.match(line) if pattern else None
+        if match:
+            label = " ".join(match.group("label").lower().split())
+            found.append((field_of[label], [(index, line[match.end():])]))
+        else:
+            found[-1][1].append((index, line))
+    named = {name for name, _ in found[1:]}
+    if len(named) < (1 if combined else 2):
+        return [(None, list(enumerate(lines)))]
+    return [(name, part) for name, part in found if any(t.strip() for _, t in part)]
+
+
 def repair_controls(text: str) -> str:
     """Control characters a PDF text layer leaves in cell text, put right: pdfium reports a
     hyphen that ends a line as U+0002 (a real hyphen: "in-" / "year"); others are dropped."""
@@ -198,14 +259,24 @@ def repair_controls(text: str) -> str:
 
 def _lines(text: str) -> list[str]:
     """The cell's lines, spaces normalised and "|" rule debris cut from both ends."""
+    return _lines_with_widths(text, None)[0]
+
+
+def _lines_with_widths(
+    text: str, line_widths: Sequence[float | None] | None
+) -> tuple[list[str], list[float | None]]:
+    """The cell's lines as `_lines` gives them, each with its given width (None where none)."""
     text = repair_controls(text).replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"[\t\u00a0\u2000-\u200b\u202f\u3000]", " ", text)
     lines = [_RULE_DEBRIS.sub("", line) for line in text.split("\n")]
+    widths = _widths_for(lines, line_widths)
     while lines and not lines[0]:
         lines.pop(0)
+        widths.pop(0)
     while lines and not lines[-1]:
         lines.pop()
-    return lines
+        widths.pop()
+    return lines, widths
 
 
 def _join_lines(
@@ -213,7 +284,7 @@ def _join_lines(
 ) -> str:
     """Wrapped lines of one item as one line: hyphens kept, broken words closed up."""
     text = ""
-    edge: bool | None = None
+    previous: tuple[str, float | None] = ("", None)
     for line, width in lines:
         line = line.strip()
         if not line:
@@ -221,13 +292,31 @@ def _join_lines(
         if not text:
             text = line
         elif re.search(r"[A-Za-z]-$", text) or is_broken_word(
-            text, line, vocabulary=vocabulary, reached_edge=edge
+            text,
+            line,
+            vocabulary=vocabulary,
+            reached_edge=_wrapped_at_edge(previous, line, column_width),
+            alone_on_line=len(previous[0].split()) == 1,
         ):
             text += line
         else:
             text += " " + line
-        edge = _reached_edge(width, column_width)
+        previous = (line, width)
     return re.sub(r"[ ]{2,}", " ", text)
+
+
+def _wrapped_at_edge(
+    previous: tuple[str, float | None], line: str, column_width: float | None
+) -> bool | None:
+    """Whether the previous line ended at the column's edge: it reached the edge, or the next
+    line's first word (with a space) had no room after it. None when widths are unknown."""
+    previous_text, previous_width = previous
+    reached = _reached_edge(previous_width, column_width)
+    if reached is None or reached:
+        return reached
+    first_word = re.match(r"\S*", line.lstrip()).group(0)
+    char_width = previous_width / max(len(previous_text), 1)
+    return column_width - previous_width <= (len(first_word) + 1) * char_width
 
 
 def _widths_for(lines: Sequence[str], line_widths: Sequence[float] | None) -> list[float | None]:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from extract.types import Cell
-from normalise.cells import clean_cell, clean_inline, repair_controls
+from normalise.cells import clean_cell, clean_inline, repair_controls, section_lines
 from normalise.direction import parse_direction, strip_arrow_debris
 from normalise.headers import ColumnMap
 from normalise.profiles import Profile
 from normalise.record import Record
 from normalise.refs import normalise_ref
-from normalise.rows import Entry
+from normalise.rows import Entry, Extent
 from normalise.scores import Score, parse_score, parse_triplet
 
 # Fields whose cells hold lists of items (bullets, paragraphs); the others are one line of text.
@@ -19,6 +21,7 @@ ITEM_FIELDS = {"cause", "consequences", "controls", "actions", "progress"}
 INLINE_FIELDS = {"title", "category", "owner", "direction_text"}
 
 Vocabulary = Callable[[str], bool] | set | None
+Line = tuple[str, float | None]  # one line of a cell and its width, 0-1 of its column's text area
 
 
 def entry_to_record(entry: Entry, profile: Profile, *, position: int,
@@ -29,17 +32,19 @@ def entry_to_record(entry: Entry, profile: Profile, *, position: int,
     rec = Record(kind=kind, ref="", method=entry.method)
     stage_parts: dict[str, dict[str, str]] = {}
     stage_columns: dict[str, dict[str, ColumnMap]] = {}
-    for col, cells in zip(header.columns, entry.columns, strict=True):
+    own_fields = {c.field for c in header.columns if c.field}
+    extents = entry.extents or [[] for _ in entry.columns]
+    for col, cells, col_extents in zip(header.columns, entry.columns, extents, strict=True):
         raw = _join_fragments(cells)
         if col.field == "score":
             stage_parts.setdefault(col.stage or "residual", {})[col.part or "score"] = raw
             stage_columns.setdefault(col.stage or "residual", {})[col.part or "score"] = col
         elif col.field == "ref":
             rec.ref_raw = clean_inline(raw) or None
-        elif col.field in ITEM_FIELDS:
-            _set_text(rec, col, _clean_items(raw, cells, vocabulary))
-        elif col.field in INLINE_FIELDS:
-            _set_text(rec, col, clean_inline(raw, vocabulary=vocabulary) if raw else None)
+        elif col.field in ITEM_FIELDS or col.field in INLINE_FIELDS:
+            lines = column_lines(cells, col_extents)
+            for name, part in labelled_sections(col, lines, profile, own_fields):
+                _set_text(rec, replace(col, field=name), _clean_text(name, part, vocabulary))
         elif raw.strip():
             rec.extra[_extra_key(col, rec.extra)] = raw.strip()
     for stage, parts in stage_parts.items():
@@ -62,10 +67,59 @@ def _join_fragments(cells: list[Cell]) -> str:
     return "\n".join(repair_controls(c.text) for c in cells if c.text.strip())
 
 
-def _clean_items(raw: str, cells: list[Cell], vocabulary: Vocabulary) -> str | None:
-    if not raw.strip():
+def column_lines(cells: list[Cell], extents: list[Extent | None]) -> list[Line]:
+    """A column's fragments across rows and pages as lines, each with its width as a share of
+    its own column's text area (None where the reader gave no line edges)."""
+    lines: list[Line] = []
+    for i, cell in enumerate(c for c in cells if c.text.strip()):
+        texts = repair_controls(cell.text).split("\n")
+        extent = extents[i] if i < len(extents) else None
+        x1s = cell.lines_x1 if cell.lines_x1 and len(cell.lines_x1) == len(texts) else None
+        for k, text in enumerate(texts):
+            lines.append((text, _share(x1s[k], extent) if x1s and extent else None))
+    while lines and not lines[0][0].strip():
+        lines.pop(0)
+    while lines and not lines[-1][0].strip():
+        lines.pop()
+    return lines
+
+
+def _share(x1: float, extent: Extent) -> float | None:
+    left, right = extent
+    return (x1 - left) / (right - left) if right > left else None
+
+
+def labelled_sections(col: ColumnMap, lines: list[Line], profile: Profile,
+                      own_fields: set[str]) -> list[tuple[str, list[Line]]]:
+    """A text column's lines by field: labelled sections ("Risk:- ...", "Effects:- ...") go to
+    their fields (profile `sections`), unless a field has a column of its own; the rest stays
+    in the column's field. Split only where the header names two section fields ("Risk and
+    effects") or a cell's labels name two."""
+    allowed = {name: labels for name, labels in profile.sections.items()
+               if name == col.field or name not in own_fields}
+    found = section_lines([t for t, _ in lines], allowed,
+                          combined=len(_fields_named(col.header, profile.sections)) >= 2)
+    by_field: dict[str, list[Line]] = {}
+    for name, part in found:
+        by_field.setdefault(name or col.field, []).extend((t, lines[i][1]) for i, t in part)
+    return list(by_field.items())
+
+
+def _fields_named(header: str, sections: dict[str, tuple[str, ...]]) -> set[str]:
+    words = " ".join(re.findall(r"[a-z]+", header.lower()))
+    return {name for name, labels in sections.items()
+            if any(re.search(rf"\b{re.escape(label)}\b", words) for label in labels)}
+
+
+def _clean_text(name: str, lines: list[Line], vocabulary: Vocabulary) -> str | None:
+    """One field's lines cleaned: items one per line, or one line for an inline field."""
+    text = "\n".join(t for t, _ in lines)
+    if not text.strip():
         return None
-    return clean_cell(raw, vocabulary=vocabulary) or None
+    widths = [w for _, w in lines]
+    column_width = 1.0 if any(w is not None for w in widths) else None
+    clean = clean_cell if name in ITEM_FIELDS else clean_inline
+    return clean(text, vocabulary=vocabulary, line_widths=widths, column_width=column_width) or None
 
 
 def _set_text(rec: Record, col: ColumnMap, value: str | None) -> None:

@@ -14,6 +14,8 @@ from normalise.headers import HeaderMap, find_header, is_header_row, is_legend
 from normalise.profiles import Profile
 from normalise.refs import is_ref_like, looks_like_ref, ref_prefixes
 
+Extent = tuple[float, float]  # a column's text area: left and right edge, in points
+
 
 @dataclass
 class Entry:
@@ -24,16 +26,38 @@ class Entry:
     first_row: int  # order of appearance in the document
     method: str
     continued: int = 0  # rows merged into it after the first
+    # per column, per cell: the (left, right) of the text area of the column the cell was read
+    # in, where the table finder reported it; lets normalise tell a line that ran to the edge
+    extents: list[list[Extent | None]] = field(default_factory=list)
 
-    def add_row(self, row: list[Cell]) -> None:
+    def add_row(self, row: list[Cell], extents: list[Extent | None] | None = None) -> None:
+        if not self.extents:
+            self.extents = [[] for _ in self.columns]
         for i, cell in enumerate(row[: len(self.columns)]):
             if cell.text.strip():
                 self.columns[i].append(cell)
+                self.extents[i].append(extents[i] if extents and i < len(extents) else None)
         self.continued += 1
 
     @property
     def pages(self) -> list[int]:
         return sorted({c.page for col in self.columns for c in col if c.page is not None})
+
+
+def column_extents(table: RawTable) -> list[Extent | None]:
+    """Each column's text area from the table's parse report: the cell bounds less the padding
+    seen on the left (cells pad both sides alike), never narrower than the text seen."""
+    bounds = table.report.get("col_bounds") or []
+    text = table.report.get("text_bounds") or []
+    out: list[Extent | None] = []
+    for i, col in enumerate(bounds):
+        seen = text[i] if i < len(text) else None
+        if not col or not seen:
+            out.append(tuple(seen) if seen else None)
+            continue
+        pad = max(0.0, seen[0] - col[0])
+        out.append((seen[0], max(seen[1], col[1] - pad)))
+    return out
 
 
 @dataclass
@@ -47,6 +71,7 @@ class TableWalk:
     header_reports: list[dict] = field(default_factory=list)
     skipped_tables: list[int] = field(default_factory=list)
     ref_prefixes: set[str] = field(default_factory=set)  # the document's reference prefixes
+    extents: list[Extent | None] = field(default_factory=list)  # the current table's columns
 
 
 def document_ref_prefixes(tables: list[RawTable]) -> set[str]:
@@ -62,6 +87,7 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
     for table in tables:
         if table.layout != "grid" or not table.rows:
             continue
+        walk.extents = column_extents(table)
         texts = table.texts()
         if is_legend(texts, profile):
             walk.open_entry = None
@@ -101,11 +127,23 @@ def _recover_glued_fragment(header_rows: list[list[Cell]], walk: TableWalk, meth
         fragments = []
         for i, cell in enumerate(row[: len(walk.header.columns)]):
             rest = _text_after_header(cell.text, walk.header.columns[i].header)
-            fragments.append(Cell(rest, cell.page, cell.bbox, cell.confidence, cell.fill))
+            fragments.append(Cell(rest, cell.page, cell.bbox, cell.confidence, cell.fill,
+                                  _tail_widths(cell, rest)))
         if any(c.text for c in fragments):
             _take_row(fragments, walk, method, profile)
             walk.warnings.append(
                 f"page {row[0].page}: text under a repeated header was read as a row")
+
+
+def _tail_widths(cell: Cell, rest: str) -> tuple[float, ...] | None:
+    """The line right edges of the lines of `cell` that make `rest` (its last lines)."""
+    lines = cell.text.split("\n")
+    if not rest or not cell.lines_x1 or len(cell.lines_x1) != len(lines):
+        return None
+    for k in range(len(lines)):
+        if "\n".join(lines[k:]).strip() == rest:
+            return tuple(cell.lines_x1[k:k + rest.count("\n") + 1])
+    return None
 
 
 def _text_after_header(cell_text: str, header_text: str) -> str:
@@ -176,12 +214,12 @@ def _take_row(row: list[Cell], walk: TableWalk, method: str, profile: Profile) -
     if starts_entry or walk.open_entry is None:
         entry = Entry(header=header, columns=[[] for _ in header.columns],
                       first_row=len(walk.entries), method=method)
-        entry.add_row(row)
+        entry.add_row(row, walk.extents)
         entry.continued = 0
         walk.entries.append(entry)
         walk.open_entry = entry
     else:
-        walk.open_entry.add_row(row)
+        walk.open_entry.add_row(row, walk.extents)
 
 
 def _fit_row(row: list[Cell], width: int) -> list[Cell]:

@@ -46,6 +46,7 @@ _KEYED_SECTIONS = (
     "kind_words",
     "scales",
     "stage_meaning",
+    "sections",
 )
 _KNOWN_KEYS = {
     "name",
@@ -88,6 +89,8 @@ class Profile:
     impact_labels: dict[str, int] = field(default_factory=dict)
     likelihood_labels: dict[str, int] = field(default_factory=dict)
     legend_words: tuple[str, ...] = ()
+    # labelled sections inside one cell ("Risk:- ..." / "Effects:- ..."): field -> labels
+    sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""  # the file it was read from
 
     @functools.cached_property
@@ -228,6 +231,11 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> Profile:
         for k, v in (data.get("weak_fields") or {}).items()
     }
     _check_keys(weak, FIELD_NAMES, where, "weak_fields")
+    sections = {
+        FIELD_ALIASES.get(k, k): _words(v, where, f"sections.{k}")
+        for k, v in (data.get("sections") or {}).items()
+    }
+    _check_keys(sections, FIELD_NAMES, where, "sections")
     stages = {k: _words(v, where, f"stages.{k}") for k, v in (data.get("stages") or {}).items()}
     _check_keys(stages, STAGES, where, "stages")
     parts = {k: _words(v, where, f"parts.{k}") for k, v in (data.get("parts") or {}).items()}
@@ -272,6 +280,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> Profile:
         impact_labels=_labels(scales.get("impact"), where, "scales.impact"),
         likelihood_labels=_labels(scales.get("likelihood"), where, "scales.likelihood"),
         legend_words=_words(data.get("legend_words"), where, "legend_words"),
+        sections=sections,
         source=source,
     )
 
