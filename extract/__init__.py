@@ -15,9 +15,6 @@ from pathlib import Path
 from extract.types import ExtractedDocument
 from riskreg.errors import OcrUnavailable, UnreadableInput
 
-# Bump when extract/ changes what it returns, so cached extractions are not reused.
-EXTRACT_VERSION = "1"
-
 TEXT_SUFFIXES = {".txt", ".tsv", ".text", ".csv", ".md", ""}
 
 
@@ -145,6 +142,8 @@ def _read_pdf_with_ocr(path: str, *, password, max_pages) -> ExtractedDocument:
 
 
 def _cache_path(cache_dir: str, sha: str, password, max_pages) -> Path:
+    from riskreg.version import EXTRACT_VERSION
+
     key = f"{sha}-{EXTRACT_VERSION}-{'p' if password else 'n'}-{max_pages or 0}"
     return Path(cache_dir) / sha[:2] / f"{key}.pickle"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from riskreg import __version__
+from riskreg import version
 from riskreg.dataset import Dataset
 from riskreg.pipeline import IngestOutcome, IngestRequest, ingest_one, outcome_tables, source_name
 from riskreg.schema import SOURCES
@@ -83,7 +83,7 @@ def plan(raw: str, dataset: Dataset, *, force: bool = False, max_pages: int | No
 
 
 def _unchanged(path: Path, row: dict) -> bool:
-    if row.get("pipeline_version") != __version__ or not row.get("source_sha256"):
+    if row.get("pipeline_version") != version.PIPELINE_VERSION or not row.get("source_sha256"):
         return False
     from extract import file_sha256
 

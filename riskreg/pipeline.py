@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from extract import file_sha256
-from riskreg import __version__
+from riskreg import version
 from riskreg.dataset import Dataset
 from riskreg.errors import RegisterError, ResourceLimit, ValidationError
 from riskreg.schema import RECORDS, SOURCES, to_arrow, validate
@@ -118,7 +118,7 @@ def ingest_one(req: IngestRequest) -> IngestOutcome:
         "records": 0,
         "method": None,
         "seconds": None,
-        "pipeline_version": __version__,
+        "pipeline_version": version.PIPELINE_VERSION,
         "register_pages": None,
         "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
     }

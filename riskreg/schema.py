@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from riskreg import __version__
 from riskreg.errors import ValidationError
+from riskreg.version import PIPELINE_VERSION
 
 KINDS = ("risk", "opportunity")
 DIRECTIONS = ("up", "down", "level", "new")
@@ -70,7 +71,7 @@ class Table:
             metadata={
                 "table": self.name,
                 "description": self.description,
-                "pipeline_version": __version__,
+                "pipeline_version": PIPELINE_VERSION,
             },
         )
 

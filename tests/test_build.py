@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from riskreg import build as build_module
 from riskreg.build import run_build
 
 HEADER = "Ref\tRisk Title\tConsequences\tCurrent Controls\tResidual Score\tRisk Owner"
@@ -99,9 +98,8 @@ def test_removed_input_removes_its_edition(raw, tmp_path):
 def test_new_pipeline_version_rereads_everything(raw, tmp_path, monkeypatch):
     out = tmp_path / "clean"
     run_build(str(raw), str(out), workers=1, echo=quiet)
-    monkeypatch.setattr(build_module, "__version__", "999.0")
-    import riskreg.pipeline as pipeline
-    monkeypatch.setattr(pipeline, "__version__", "999.0")
+    from riskreg import version
+    monkeypatch.setattr(version, "PIPELINE_VERSION", "999.0")
     again = run_build(str(raw), str(out), workers=1, echo=quiet)
     assert again.read == 4
     assert set(pd.read_parquet(out / "sources.parquet").pipeline_version) == {"999.0"}
@@ -203,3 +201,30 @@ def test_build_cli_exit_code_and_summary(raw, tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert "build: 4 read, 0 unchanged, 0 removed, 0 failed, 8 records" in p.stdout
+
+
+def test_new_normalise_code_reuses_cached_extraction(raw, tmp_path, monkeypatch):
+    """A change in normalise/ (a new pipeline version) re-reads every input, but the
+    extraction comes from the cache keyed by content hash, not from the reader again."""
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert list((out / ".cache" / "extract").rglob("*.pickle"))
+    import extract.text
+    from riskreg import version
+
+    monkeypatch.setattr(version, "PIPELINE_VERSION", "999.0")
+
+    def no_reading(path):
+        raise AssertionError(f"{path} was read again instead of coming from the cache")
+
+    monkeypatch.setattr(extract.text, "read_text", no_reading)
+    again = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert again.ok, again.failed
+    assert again.read == 4 and len(records(out)) == 8
+
+
+def test_version_hashes_follow_the_code():
+    from riskreg.version import EXTRACT_VERSION, PIPELINE_VERSION, code_hash
+
+    assert EXTRACT_VERSION.endswith(code_hash("extract"))
+    assert PIPELINE_VERSION != EXTRACT_VERSION

@@ -1,0 +1,31 @@
+"""Versions that decide what a rebuild must redo.
+
+PIPELINE_VERSION changes whenever the code or profiles that turn a file into records change, so
+`riskreg build` re-reads every input after such a change without anyone remembering to bump a
+number. EXTRACT_VERSION changes only with extract/, so cached extractions (the slow part:
+table finding, OCR) survive changes to normalise/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from riskreg import __version__
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_hash(*packages: str) -> str:
+    """A short hash of the packages' source files and profiles, in a stable order."""
+    h = hashlib.sha256()
+    for package in packages:
+        for path in sorted((_ROOT / package).rglob("*")):
+            if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+                h.update(path.relative_to(_ROOT).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:10]
+
+
+EXTRACT_VERSION = f"{__version__}+{code_hash('extract')}"
+PIPELINE_VERSION = f"{__version__}+{code_hash('extract', 'normalise', 'riskreg')}"
