@@ -822,6 +822,38 @@ def find_header(rows: list[list[str]], profile: Profile, max_rows: int = 6) -> H
     return best
 
 
+LABEL_COVERAGE = 0.75  # a form's label is header words nearly throughout ("Risk Title")
+LABEL_MAX_WORDS = 8
+
+
+def label_reading(text: str, profile: Profile) -> tuple[str, str | None, str | None] | None:
+    """What a form's label ("Risk Reference", "Residual Impact") names: (field, stage, part)
+    for a field or score, ('extra', None, None) for a known extra; None when it is no label."""
+    text = " ".join((text or "").split())
+    if not text or len(text.split()) > LABEL_MAX_WORDS:
+        return None
+    vocab = vocabulary(profile)
+    found = header_candidates("", join_wrapped(text, vocab), vocab)
+    if not found or found[0].coverage < LABEL_COVERAGE:
+        return None
+    best = found[0]
+    return (best.field or "extra", best.stage, best.part)
+
+
+def header_from_labels(labels: list[str], values: list[list[str]], profile: Profile
+                       ) -> HeaderMap | None:
+    """A form's labels (read down its first column) as one header row over its values, mapped
+    as any header row is; None when that is no register header (see `find_header`)."""
+    vocab = vocabulary(profile)
+    block = [[repair_rotated(t or "", vocab) for t in labels]]
+    header = map_block(block, values, vocab, profile, 0, 1)
+    if len({(c.field, c.stage, c.part) for c in header.columns if c.field}) < 2:
+        return None
+    if not any(c.field in ("ref", "title") for c in header.columns):
+        return None
+    return header
+
+
 def _header_part(text: str, vocab: Vocabulary) -> str:
     """A header cell's own leading lines: a table finder may glue the first data lines (or the
     continuation of a row broken by the page) under a header's words; other cells unchanged."""

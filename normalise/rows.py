@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from extract.types import Cell, RawTable
-from normalise.headers import HeaderMap, find_header, is_header_row, is_legend
+from normalise.headers import (
+    HeaderMap,
+    compact,
+    find_header,
+    header_from_labels,
+    is_header_row,
+    is_legend,
+    label_reading,
+)
 from normalise.profiles import Profile
 from normalise.refs import is_ref_like, looks_like_ref, ref_prefixes
 
@@ -72,6 +80,8 @@ class TableWalk:
     skipped_tables: list[int] = field(default_factory=list)
     ref_prefixes: set[str] = field(default_factory=set)  # the document's reference prefixes
     extents: list[Extent | None] = field(default_factory=list)  # the current table's columns
+    form: Form | None = None  # the open entry of a label/value form, not yet mapped
+    form_header: HeaderMap | None = None  # the last form header reported
 
 
 def document_ref_prefixes(tables: list[RawTable]) -> set[str]:
@@ -88,6 +98,11 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
         if table.layout != "grid" or not table.rows:
             continue
         walk.extents = column_extents(table)
+        readings = form_readings(table, profile, continuing=walk.form is not None)
+        if readings is not None:
+            _take_form(table, readings, walk, profile)
+            continue
+        _close_form(walk, profile)
         texts = table.texts()
         if is_legend(texts, profile):
             walk.open_entry = None
@@ -107,7 +122,120 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
             continue
         for row in table.rows[body_start:]:
             _take_row(row, walk, table.method, profile)
+    _close_form(walk, profile)
     return walk
+
+
+# ---------------------------------------------------------------- label/value forms
+
+FORM_MIN_FIELDS = 3  # distinct fields a form's first column must name
+FORM_LABEL_SHARE = 0.6  # of the first column's filled cells that must be labels
+
+
+@dataclass
+class Form:
+    """One entry of a label/value form, gathered over pages: label -> its value cells."""
+
+    labels: list[str] = field(default_factory=list)
+    values: dict[str, list[Cell]] = field(default_factory=dict)
+    extents: dict[str, list[Extent | None]] = field(default_factory=dict)
+    method: str = "lattice"
+    keyed: bool = False  # its reference (or, without one, its title) was printed
+
+    def add(self, label: str, cell: Cell, extent: Extent | None) -> None:
+        key = " ".join(label.split())
+        if key not in self.values:
+            self.labels.append(key)
+            self.values[key], self.extents[key] = [], []
+        if cell.text.strip():
+            self.values[key].append(cell)
+            self.extents[key].append(extent)
+
+
+def form_readings(table: RawTable, profile: Profile, *, continuing: bool
+                  ) -> list[tuple[str, str | None, str | None] | None] | None:
+    """What each row's first cell names, when the table is a label/value form (one entry,
+    labels down its first column: "Risk Ref" | "CR1", "Risk Title" | "...", scores in rows);
+    None for any other table. A form names at least FORM_MIN_FIELDS fields, or one when it
+    continues the form of the page before."""
+    if table.shape[1] < 2:
+        return None
+    firsts = [row[0].text.strip() if row else "" for row in table.rows]
+    readings = [label_reading(t, profile) if t else None for t in firsts]
+    filled = sum(1 for t in firsts if t)
+    labels = [r for r in readings if r is not None]
+    named = {r for r in labels if r[0] != "extra"}
+    if not filled or len(labels) < FORM_LABEL_SHARE * filled:
+        return None
+    if len(named) < (1 if continuing else FORM_MIN_FIELDS):
+        return None
+    return readings
+
+
+def _form_value(row: list[Cell]) -> Cell:
+    """A form row's value: the text right of the label (cells a finder split, joined)."""
+    cells = [c for c in row[1:] if c.text.strip()]
+    if len(cells) <= 1:
+        return cells[0] if cells else Cell("", row[0].page)
+    text = "\n".join(dict.fromkeys(c.text for c in cells))
+    return Cell(text, cells[0].page, cells[0].bbox, cells[0].confidence, cells[0].fill)
+
+
+def _take_form(table: RawTable, readings, walk: TableWalk, profile: Profile) -> None:
+    """One page of a form: a new entry where it prints a reference (or, with no reference
+    label, a title), else the rest of the open one; a row with no label continues the value
+    above, and a row whose label is no known header word keeps its label (to `extra`)."""
+    keys = {r[0] for r, row in zip(readings, table.rows, strict=True)
+            if r is not None and _form_value(row).text.strip()}
+    keyed = "ref" in keys or ("title" in keys and "ref" not in {r[0] for r in readings if r})
+    if walk.form is None or keyed:
+        _close_form(walk, profile)
+        walk.form = Form(method=table.method, keyed=keyed)
+    form = walk.form
+    value_extent = walk.extents[1] if len(walk.extents) > 1 else None
+    label = form.labels[-1] if form.labels else None
+    for reading, row in zip(readings, table.rows, strict=True):
+        first = row[0].text.strip()
+        value = _form_value(row)
+        if first and (reading is not None or value.text.strip()):
+            label = first
+        elif first:  # a heading across the form ("Risk 3 of 12"): not a value
+            walk.warnings.append(f"page {table.page}: form heading skipped: {first[:60]!r}")
+            continue
+        if label is not None:
+            form.add(_same_label(label, form.labels), value, value_extent)
+
+
+def _same_label(label: str, known: list[str]) -> str:
+    """A label printed again on a later page ("Progress (cont.)") is the one seen before."""
+    letters = compact(label)[0]
+    for seen in known:
+        if compact(seen)[0] == letters:
+            return seen
+    return label
+
+
+def _close_form(walk: TableWalk, profile: Profile) -> None:
+    """The open form, mapped through its labels as a header row, into an entry."""
+    form, walk.form = walk.form, None
+    if form is None or not form.labels:
+        return
+    values = [["\n".join(c.text for c in form.values[k]) for k in form.labels]]
+    header = header_from_labels(form.labels, values, profile)
+    if header is None:
+        walk.warnings.append(f"a label/value form with labels {form.labels[:4]} named no "
+                             "reference or title: skipped")
+        return
+    if walk.form_header is None or not _same_header(header, walk.form_header):
+        walk.form_header = header
+        page = next((c.page for k in form.labels for c in form.values[k]), None)
+        walk.header_reports.append({"page": page, "method": form.method, "kind": header.kind,
+                                    "columns": header.report(), "form": True})
+    entry = Entry(header=header, columns=[list(form.values[k]) for k in form.labels],
+                  first_row=len(walk.entries), method=form.method,
+                  extents=[list(form.extents[k]) for k in form.labels])
+    walk.entries.append(entry)
+    walk.open_entry = None
 
 
 def _same_header(a: HeaderMap, b: HeaderMap) -> bool:

@@ -43,27 +43,17 @@ _STREAM_UNRULED = (
     "column only) is read by extract but not merged into the entry above: CR2's controls end "
     "on page 1 and its page_end stays 1"
 )
-_GLUED_AFTER_EMPTY_ROW = (
-    "extract/lattice: when a row breaks at a page end with no text on the first page, the "
-    "next page gives an empty row on page N and glues the whole row into the repeated header "
-    "cells on page N+1 (no rule found between header and row); normalise recovers the text "
-    "but not always the reference (the entry is numbered by position)"
+_RULED_CONTINUATION = (
+    "normalise: a continuation row under the repeated header (empty reference, text in the "
+    "controls column only) is read by extract but not merged into the entry above (CR2's "
+    "page_end stays 1); and a row that breaks at a page end before any of its text starts on "
+    "the earlier page (CR6: page_start 3), which extract reports only as the table's "
+    "report['empty_last_row']"
 )
 KNOWN_FAILURES: dict[str, str] = {
     "two_level_likelihood_first-extra": _STREAM_LIKELIHOOD_FIRST,
     "word_unruled-30": _STREAM_UNRULED,
-    "word_ruled-30": _GLUED_AFTER_EMPTY_ROW,
-    "two_level_impact_first-30": _GLUED_AFTER_EMPTY_ROW,
-    # normalise, not built yet (see the report of this change):
-    **{f"one_per_page-{f}": "normalise: one risk per page as a label/value table (labels "
-       "down the first column) is not read yet" for f in (
-        "title", "category", "cause", "consequences", "controls", "actions", "progress",
-        "owner", "direction_text", "inherent_score", "inherent_impact", "inherent_likelihood",
-        "residual_score", "residual_impact", "residual_likelihood", "target_score", "kind",
-        "ref", "ref_raw", "direction", "extra", "page_start", "page_end")},
-    "found-one_per_page": "normalise: label/value form tables not read yet",
-    "period-one_per_page": "normalise: label/value form tables not read yet",
-    "scale-one_per_page": "normalise: label/value form tables not read yet",
+    "word_ruled-30": _RULED_CONTINUATION,
 }
 
 

@@ -1,0 +1,78 @@
+"""One risk per page as a label/value form: labels down the first column, values beside them."""
+
+from __future__ import annotations
+
+from extract.types import Cell, RawTable
+from normalise.fields import entry_to_record
+from normalise.profiles import load_profile
+from normalise.rows import form_readings, tables_to_entries
+
+PROFILE = load_profile("default")
+
+
+def _table(rows: list[list[str]], page: int) -> RawTable:
+    return RawTable(rows=[[Cell(t, page=page) for t in row] for row in rows], page=page,
+                    method="lattice")
+
+
+def _records(tables: list[RawTable]):
+    walk = tables_to_entries(tables, PROFILE)
+    return [entry_to_record(e, PROFILE, position=i + 1) for i, e in enumerate(walk.entries)]
+
+
+FA1 = [
+    ["Risk Ref", "FA1"],
+    ["Risk Title", "Loss of the control room"],
+    ["Cause", "• Power failure\n• Flooding"],
+    ["Consequence", "• Calls not answered"],
+    ["Inherent Risk Score", "20\nCatastrophic/Likely"],
+    ["Residual Impact", "4"],
+    ["Residual Likelihood", "2"],
+    ["Residual Risk Score", "8"],
+    ["Risk Owner", "Chief Fire Officer"],
+]
+
+
+def test_one_form_per_page_is_one_record_each():
+    fa2 = [["Risk Ref", "FA2"], ["Risk Title", "Fleet failure"], ["Cause", "• Ageing fleet"],
+           ["Residual Risk Score", "6"], ["Risk Owner", "Head of Fleet"]]
+    records = _records([_table(FA1, 1), _table(fa2, 2)])
+    assert [r.ref for r in records] == ["FA1", "FA2"]
+    first = records[0]
+    assert first.title == "Loss of the control room"
+    assert first.cause == "Power failure\nFlooding"
+    assert first.consequences == "Calls not answered"
+    assert (first.inherent_score, first.inherent_impact, first.inherent_likelihood) == (20, 5, 4)
+    assert (first.residual_score, first.residual_impact, first.residual_likelihood) == (8, 4, 2)
+    assert first.owner == "Chief Fire Officer"
+    assert (first.page_start, first.page_end) == (1, 1)
+    assert records[1].residual_score == 6
+
+
+def test_a_page_without_a_reference_continues_the_form():
+    page1 = _table(FA1[:4] + [["Controls", "• Standby generator"]], 1)
+    page2 = _table([["", "• Backup site"], ["Actions", "• Test the backup site"],
+                    ["Residual Risk Score", "8"], ["Date Reviewed", "09/05/2022"]], 2)
+    (record,) = _records([page1, page2])
+    assert record.ref == "FA1"
+    assert record.controls == "Standby generator\nBackup site"
+    assert record.actions == "Test the backup site"
+    assert record.residual_score == 8
+    assert record.extra["Date Reviewed"] == "09/05/2022"
+    assert (record.page_start, record.page_end) == (1, 2)
+
+
+def test_a_heading_across_the_form_is_not_a_value():
+    rows = [["Risk 1 of 12", ""], *FA1]
+    (record,) = _records([_table(rows, 1)])
+    assert record.ref == "FA1" and record.title == "Loss of the control room"
+
+
+def test_an_ordinary_register_table_is_not_a_form():
+    rows = [["Ref", "Risk", "Cause", "Owner", "Score"],
+            ["CR1", "Data breach", "• Phishing", "CFO", "12"],
+            ["CR2", "Pandemic response", "• New variant", "CEO", "16"]]
+    assert form_readings(_table(rows, 1), PROFILE, continuing=False) is None
+    titles = [["Risk", "Cause", "Score"], ["Risk of flooding", "Storms", "9"],
+              ["Data breach", "Phishing", "12"], ["Fraud", "Weak controls", "8"]]
+    assert form_readings(_table(titles, 1), PROFILE, continuing=True) is None
