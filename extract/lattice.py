@@ -100,6 +100,8 @@ def find_grids(page: PageContent) -> list[Grid]:
         if not hsub or not vsub:
             continue
         grid = _grid_from_rules(hsub, vsub)
+        if grid:
+            grid = _with_fill_edges(grid, page)
         if grid and (len(grid.xs) - 1) * (len(grid.ys) - 1) >= 2:
             grids.append(grid)
     grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
@@ -122,6 +124,64 @@ def _grid_from_rules(hs: list[Rule], vs: list[Rule]) -> Grid | None:
     if len(xs) < 2 or len(ys) < 2:
         return None
     return Grid(xs, ys, hs, vs)
+
+
+def _spans_length(spans: list[tuple[float, float]]) -> float:
+    total, end = 0.0, None
+    for a, b in sorted(spans):
+        if end is None or a > end:
+            total += b - a
+            end = b
+        elif b > end:
+            total += b - end
+            end = b
+    return total
+
+
+def _with_fill_edges(grid: Grid, page: PageContent) -> Grid:
+    """The grid with a row boundary where the cell fill changes colour across the table.
+
+    A header band shaded one colour over a white body is a row boundary even where no rule is
+    drawn under it (Word and reportlab leave out the rule under a header repeated above a row
+    that continues from the previous page). Only an edge across most of the table's width
+    counts, and only where the colour on its other side differs and it cuts through no text:
+    per-line highlight boxes and coloured score cells are not rows.
+    """
+    x0, top, x1, bottom = grid.bbox
+    width = x1 - x0
+    if not page.fills or width <= 0:
+        return grid
+    inside = [f for f in page.fills
+              if f.bbox[0] >= x0 - SNAP and f.bbox[2] <= x1 + SNAP and f.bbox[1] < bottom and f.bbox[3] > top]
+    edges: list[tuple[float, float, float]] = []  # (y, x0, x1) of a colour change
+    for f in inside:
+        fx0, ftop, fx1, fbottom = f.bbox
+        for y, other_side in ((ftop, lambda o, y=ftop: abs(o.bbox[3] - y) <= SNAP),
+                              (fbottom, lambda o, y=fbottom: abs(o.bbox[1] - y) <= SNAP)):
+            if not top + MIN_BAND < y < bottom - MIN_BAND:
+                continue
+            same = [(max(fx0, o.bbox[0]), min(fx1, o.bbox[2])) for o in inside
+                    if o is not f and o.colour == f.colour and other_side(o)]
+            if _spans_length([s for s in same if s[1] > s[0]]) >= 0.5 * (fx1 - fx0):
+                continue  # the same colour goes on across the edge: not a boundary
+            edges.append((y, max(fx0, x0), min(fx1, x1)))
+    if not edges:
+        return grid
+    g = page.glyphs
+    added: list[Rule] = []
+    for group in _cluster([e[0] for e in edges], SNAP):
+        y = float(np.mean([edges[i][0] for i in group]))
+        if any(abs(y - e) < MIN_BAND for e in grid.ys):
+            continue  # a rule is drawn there already
+        if _spans_length([(edges[i][1], edges[i][2]) for i in group]) < COVER * width:
+            continue
+        cut = (g.top < y - 1) & (g.bottom > y + 1) & (g.x1 > x0) & (g.x0 < x1)
+        if cut.any():
+            continue  # a boundary never runs through a line of text
+        added.append(Rule(y, x0, x1))
+    if not added:
+        return grid
+    return Grid(grid.xs, sorted(grid.ys + [r.pos for r in added]), grid.horizontals + added, grid.verticals)
 
 
 # ---------------------------------------------------------------- grid -> cells
@@ -247,6 +307,17 @@ def grid_to_table(grid: Grid, page: PageContent, *, method: str = "lattice", mer
             # slots covered by a spanning cell repeat its box with empty text
             row_cells.append(anchor if (r0, c0) == (i, j) else Cell("", page.number, anchor.bbox, fill=anchor.fill))
         rows.append(row_cells)
+    # a row with no text anywhere is no row of the register: the part of a row that breaks at a
+    # page end before any of its text (the text follows on the next page), a blank spacer row
+    kept = [i for i in range(nr) if any(c.text for c in rows[i])]
+    new_index = {i: n for n, i in enumerate(kept)}
+    rows = [rows[i] for i in kept]
+    row_bounds = [(round(grid.ys[i], 2), round(grid.ys[i + 1], 2)) for i in kept]
+    span_report = []
+    for r0, c0, r1, c1 in spans:
+        inside = [new_index[i] for i in range(r0, r1 + 1) if i in new_index]
+        if inside and (len(inside) > 1 or c1 > c0):
+            span_report.append((inside[0], c0, len(inside), c1 - c0 + 1))
 
     n_vis = int(visible.sum())
     split = int((outside & visible).sum())
@@ -259,15 +330,19 @@ def grid_to_table(grid: Grid, page: PageContent, *, method: str = "lattice", mer
     report = {
         "accuracy": round(100.0 * (1 - split / n_vis), 2) if n_vis else 0.0,
         "whitespace": round(100.0 * empty / len(spans), 2),
-        "rows": nr,
+        "rows": len(rows),
+        "empty_rows_dropped": nr - len(rows),
+        # the last row had no text: a row breaking at the page end before any of its text, which
+        # then starts on the next page (normalise may date the entry from this page)
+        "empty_last_row": bool(nr and kept and kept[-1] != nr - 1),
         "cols": nc,
         "order": None,  # filled by the caller: 1-based order of the table on its page
         "page": page.number,
         "grid": how or f"vector rules: {len(grid.horizontals)} horizontal, {len(grid.verticals)} vertical",
         "col_bounds": [(round(a, 2), round(b, 2)) for a, b in zip(grid.xs[:-1], grid.xs[1:], strict=False)],
-        "row_bounds": [(round(a, 2), round(b, 2)) for a, b in zip(grid.ys[:-1], grid.ys[1:], strict=False)],
+        "row_bounds": row_bounds,
         "text_bounds": col_text,
-        "spans": [(r0, c0, r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in spans if r1 > r0 or c1 > c0],
+        "spans": span_report,
         "chars": n_vis,
     }
     return RawTable(rows=rows, page=page.number, method=method,

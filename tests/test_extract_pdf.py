@@ -335,3 +335,86 @@ def test_line_end_hyphen_reads_as_hyphen(tmp_path):
     page = read_page(pdfium.PdfDocument(str(path)), 0)
     assert "\x02" not in "".join(page.glyphs.text)
     assert [line.text for line in page_lines(page)] == ["Risk register of the multi-", "agency partnership"]
+
+
+# ---------------------------------------------------------------- ruled tables: regressions
+
+
+def test_ruled_header_fill_edge_splits_a_row_continued_without_a_rule(tmp_path):
+    """reportlab (like Word) draws no rule under a header repeated above a row continued from
+    the previous page, and when that row breaks before any of its text the next page holds the
+    whole row under the header. The change from the shaded header band to the white body is a
+    row boundary: the header stays the header, the row is a row; the empty part of the row at
+    the foot of the earlier page is no row at all."""
+    from tests.registers.bench_corpus import many_entries
+    from tests.registers.layouts import LAYOUTS
+    from tests.registers.render import render_register
+
+    info = render_register(many_entries(30, seed=30), LAYOUTS["word_ruled"], tmp_path / "r.pdf")
+    doc = read_pdf(str(info.path))
+    register = [t for t in doc.tables if t.shape[1] == 10 and "Risk Description" in header_text(t)]
+    assert len(register) >= 10
+    for table in register:
+        assert flat(table.rows[0][0].text) == "Risk Identific ation Number (RIN)", table.page
+        assert flat(table.rows[0][1].text) == "Risk Description", table.page
+        assert {c.fill for c in table.rows[0]} == {"#d9d9d9"}, table.page
+        assert all(any(c.text for c in row) for row in table.rows), table.page
+    refs = [r[0].text for t in register for r in t.rows[1:] if r[0].text]
+    assert refs == [f"CR{n}" for n in range(1, 31)]
+    # the row that broke before any text: dropped on its first page, read whole on the next
+    assert any(t.report["empty_last_row"] for t in register)
+
+
+def _ruled_page(path: Path, draw) -> None:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    for x in (90, 200, 400):
+        c.line(x, 480, x, 720)
+    for y in (480, 560, 640, 720):
+        c.line(90, y, 400, y)
+    draw(c)
+    c.save()
+
+
+def test_ruled_blank_row_is_dropped(tmp_path):
+    path = tmp_path / "blank.pdf"
+
+    def draw(c):
+        c.drawString(100, 700, "Ref")
+        c.drawString(210, 700, "Risk title")
+        c.drawString(100, 540, "CR1")
+        c.drawString(210, 540, "Flooding")
+
+    _ruled_page(path, draw)
+    table = read_pdf(str(path)).tables[0]
+    assert table.texts() == [["Ref", "Risk title"], ["CR1", "Flooding"]]
+    assert table.report["empty_rows_dropped"] == 1 and not table.report["empty_last_row"]
+    assert len(table.report["row_bounds"]) == 2
+
+
+def test_ruled_highlight_inside_a_cell_is_no_row_boundary(tmp_path):
+    """A coloured box behind some lines of one cell, or across one column, splits nothing; a
+    band shaded across the table's width with no rule under it does."""
+    path = tmp_path / "highlight.pdf"
+
+    def draw(c):
+        c.setFillColorRGB(1, 1, 0)
+        c.rect(205, 590, 150, 25, stroke=0, fill=1)  # highlight behind two lines of one cell
+        c.setFillColorRGB(0.85, 0.85, 0.85)
+        c.rect(90, 500, 310, 20, stroke=0, fill=1)  # band across the table, no rule under it
+        c.setFillColorRGB(0, 0, 0)
+        c.drawString(100, 700, "Ref")
+        c.drawString(210, 700, "Risk title")
+        c.drawString(100, 620, "CR1")
+        for k, text in enumerate(["Flooding of", "the depot", "and the yard"]):
+            c.drawString(210, 620 - 12 * k, text)
+        c.drawString(100, 540, "CR2")
+        c.drawString(210, 540, "Fraud")
+        c.drawString(100, 508, "Total")
+        c.drawString(100, 488, "CR3")
+
+    _ruled_page(path, draw)
+    table = read_pdf(str(path)).tables[0]
+    assert table.texts() == [["Ref", "Risk title"], ["CR1", "Flooding of\nthe depot\nand the yard"],
+                             ["CR2", "Fraud"], ["Total", ""], ["CR3", ""]]
