@@ -27,6 +27,10 @@ _LETTER_BULLET = re.compile(
     r")"
 )
 _GLYPH_BULLET = re.compile(rf"^\s*{_GLYPH}+\s*")
+# OCR reads a bullet glyph as one of these characters; in OCR text one that opens a line
+# before a space is a bullet
+_OCR_BULLET_CHARS = "*+«¢e©o"
+_OCR_BULLET = re.compile(rf"^\s*(?:{_GLYPH}+\s*|[{re.escape(_OCR_BULLET_CHARS)}]\s+(?=\S))")
 _INLINE_GLYPH = re.compile(rf"\s+{_GLYPH}+\s+")
 _RULE_DEBRIS = re.compile(r"^[\s|]+|[\s|]+$")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -53,12 +57,14 @@ def split_items(
     vocabulary: Vocabulary = None,
     line_widths: Sequence[float] | None = None,
     column_width: float | None = None,
+    ocr: bool = False,
 ) -> list[str]:
     """Split one cell into its items (bullets, paragraphs), wrapped lines joined.
 
     A new item starts at a bullet or a blank line. A line break alone is a wrap, unless
     line widths show the previous line ended a sentence well short of the column edge
-    before a line starting with a capital.
+    before a line starting with a capital. In OCR text (`ocr`) a bullet glyph read as a
+    character ("*", "+", "«", "¢", "e", "©", "o") before a space is a bullet too.
     """
     lines, widths = _lines_with_widths(text, line_widths)
     letter_bullets = _uses_letter_bullets(lines)
@@ -68,7 +74,7 @@ def split_items(
         if not line:
             items.append([])
         else:
-            bullet = _bullet_at(line, previous, letter_bullets)
+            bullet = _bullet_at(line, previous, letter_bullets, ocr=ocr)
             if bullet is not None or not items or not items[-1]:
                 items.append([(line[bullet:] if bullet else line, width)])
             elif _ended_early(items[-1][-1], line, column_width):
@@ -116,10 +122,12 @@ def clean_cell(
     vocabulary: Vocabulary = None,
     line_widths: Sequence[float] | None = None,
     column_width: float | None = None,
+    ocr: bool = False,
 ) -> str:
     """The whole repair of one multi-item cell: items one per line, words re-joined."""
     return join_items(
-        split_items(text, vocabulary=vocabulary, line_widths=line_widths, column_width=column_width)
+        split_items(text, vocabulary=vocabulary, line_widths=line_widths,
+                    column_width=column_width, ocr=ocr)
     )
 
 
@@ -129,18 +137,20 @@ def clean_inline(
     vocabulary: Vocabulary = None,
     line_widths: Sequence[float | None] | None = None,
     column_width: float | None = None,
+    ocr: bool = False,
 ) -> str:
     """A single-line field (title, owner): wrapped lines joined, broken words re-joined.
     Line widths (as for `split_items`) settle a break between two words that are both words
     on their own ("Regulator" / "y"). A title printed as a bulleted list keeps one item per
     line, like any multi-item cell."""
-    if sum(1 for line in _lines(text) if _GLYPH_BULLET.match(line)) >= 2:
+    bullet = _OCR_BULLET if ocr else _GLYPH_BULLET
+    if sum(1 for line in _lines(text) if bullet.match(line)) >= 2:
         return join_items(split_items(text, vocabulary=vocabulary, line_widths=line_widths,
-                                      column_width=column_width))
+                                      column_width=column_width, ocr=ocr))
     lines = [(line, width) for line, width in zip(*_lines_with_widths(text, line_widths),
                                                       strict=True) if line]
     if lines:
-        lines[0] = (_GLYPH_BULLET.sub("", lines[0][0]), lines[0][1])
+        lines[0] = (bullet.sub("", lines[0][0]), lines[0][1])
     return re.sub(r"\s+", " ", _join_lines(lines, vocabulary, column_width)).strip()
 
 
@@ -335,13 +345,15 @@ def _uses_letter_bullets(lines: Sequence[str]) -> bool:
     return any(markers.count(marker) >= 2 for marker in set(markers))
 
 
-def _bullet_at(line: str, previous: str, letter_bullets: bool) -> int | None:
+def _bullet_at(line: str, previous: str, letter_bullets: bool, *, ocr: bool = False
+               ) -> int | None:
     """Where the text after a bullet starts, or None when the line opens with no bullet.
 
-    Glyphs always count; a dash, "o", "*" or number only when the cell uses them as
-    bullets elsewhere or the previous line closed a sentence (a dash may be prose).
+    Glyphs always count, and in OCR text the characters OCR reads them as; a dash, "o",
+    "*" or number only when the cell uses them as bullets elsewhere or the previous line
+    closed a sentence (a dash may be prose).
     """
-    glyph = _GLYPH_BULLET.match(line)
+    glyph = (_OCR_BULLET if ocr else _GLYPH_BULLET).match(line)
     if glyph:
         return glyph.end()
     marker = _LETTER_BULLET.match(line)

@@ -33,6 +33,7 @@ def entry_to_record(entry: Entry, profile: Profile, *, position: int,
     stage_parts: dict[str, dict[str, str]] = {}
     stage_columns: dict[str, dict[str, ColumnMap]] = {}
     own_fields = {c.field for c in header.columns if c.field}
+    ocr = read_by_ocr(entry)
     extents = entry.extents or [[] for _ in entry.columns]
     for col, cells, col_extents in zip(header.columns, entry.columns, extents, strict=True):
         raw = _join_fragments(cells)
@@ -44,7 +45,8 @@ def entry_to_record(entry: Entry, profile: Profile, *, position: int,
         elif col.field in ITEM_FIELDS or col.field in INLINE_FIELDS:
             lines = column_lines(cells, col_extents)
             for name, part in labelled_sections(col, lines, profile, own_fields):
-                _set_text(rec, replace(col, field=name), _clean_text(name, part, vocabulary))
+                _set_text(rec, replace(col, field=name),
+                          _clean_text(name, part, vocabulary, ocr=ocr))
         elif raw.strip():
             rec.extra[_extra_key(col, rec.extra)] = raw.strip()
     for stage, parts in stage_parts.items():
@@ -111,7 +113,14 @@ def _fields_named(header: str, sections: dict[str, tuple[str, ...]]) -> set[str]
             if any(re.search(rf"\b{re.escape(label)}\b", words) for label in labels)}
 
 
-def _clean_text(name: str, lines: list[Line], vocabulary: Vocabulary) -> str | None:
+def read_by_ocr(entry: Entry) -> bool:
+    """An entry read from a scan: its table was OCR'd, or its cells carry OCR confidences."""
+    return entry.method == "ocr" or any(c.confidence is not None
+                                        for col in entry.columns for c in col)
+
+
+def _clean_text(name: str, lines: list[Line], vocabulary: Vocabulary, *,
+                ocr: bool = False) -> str | None:
     """One field's lines cleaned: items one per line, or one line for an inline field."""
     text = "\n".join(t for t, _ in lines)
     if not text.strip():
@@ -119,7 +128,8 @@ def _clean_text(name: str, lines: list[Line], vocabulary: Vocabulary) -> str | N
     widths = [w for _, w in lines]
     column_width = 1.0 if any(w is not None for w in widths) else None
     clean = clean_cell if name in ITEM_FIELDS else clean_inline
-    return clean(text, vocabulary=vocabulary, line_widths=widths, column_width=column_width) or None
+    return clean(text, vocabulary=vocabulary, line_widths=widths, column_width=column_width,
+                 ocr=ocr) or None
 
 
 def _set_text(rec: Record, col: ColumnMap, value: str | None) -> None:

@@ -1,0 +1,71 @@
+"""Bullet glyphs OCR reads as characters ("*", "+", "«", "¢", "e", "©", "o") in scanned cells."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.types import Cell
+from normalise.cells import clean_cell, clean_inline
+from normalise.fields import entry_to_record, read_by_ocr
+from normalise.headers import ColumnMap, HeaderMap
+from normalise.profiles import load_profile
+from normalise.rows import Entry
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("« Budget monitoring\n« Audit plan", "Budget monitoring\nAudit plan",
+                     id="guillemet"),
+        pytest.param("e budget monitoring\ne audit plan", "budget monitoring\naudit plan",
+                     id="e-before-lower-case"),
+        pytest.param("¢ Budget\n+ Audit\n* Training", "Budget\nAudit\nTraining", id="mixed"),
+        pytest.param("o Reserves policy agreed\nby full Council\n© Workforce plan",
+                     "Reserves policy agreed by full Council\nWorkforce plan", id="o-and-copyright"),
+        pytest.param("Reserves policy agreed\nby Council", "Reserves policy agreed by Council",
+                     id="no-bullets-wraps-join"),
+    ],
+)
+def test_ocr_bullets(text, expected):
+    assert clean_cell(text, ocr=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Impact on the service and\ne budget plans", "Impact on the service and\ne "
+                     "budget plans", id="e-stays-text"),
+        pytest.param("Training for staff who\no versee the plan", "Training for staff who o versee "
+                     "the plan", id="o-stays-text"),
+    ],
+)
+def test_born_digital_keeps_o_and_e_as_text(text, expected):
+    assert clean_cell(text).replace("\n", " ") == expected.replace("\n", " ")
+
+
+def test_ocr_title_bullet_dropped():
+    assert clean_inline("« Data breach", ocr=True) == "Data breach"
+    assert clean_inline("o Data breach") == "o Data breach"
+
+
+def _entry(method: str, confidence: float | None) -> Entry:
+    header = HeaderMap(columns=(ColumnMap(0, "Ref", "ref"), ColumnMap(1, "Controls", "controls")),
+                       header_rows=1, kind="risk", confidence=1.0)
+    return Entry(header=header, columns=[[Cell("CR1", 1, confidence=confidence)],
+                                         [Cell("e budget\ne audit", 1, confidence=confidence)]],
+                 first_row=0, method=method)
+
+
+@pytest.mark.parametrize(
+    ("method", "confidence", "expected"),
+    [
+        pytest.param("ocr", 0.9, "budget\naudit", id="ocr-table"),
+        pytest.param("lattice", 0.9, "budget\naudit", id="cells-with-confidence"),
+        pytest.param("lattice", None, "e budget e audit", id="born-digital"),
+    ],
+)
+def test_the_ocr_flag_reaches_the_cells(method, confidence, expected):
+    entry = _entry(method, confidence)
+    assert read_by_ocr(entry) is (method == "ocr" or confidence is not None)
+    record = entry_to_record(entry, load_profile("default"), position=1)
+    assert record.controls == expected
