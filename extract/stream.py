@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from extract.lattice import Grid, grid_to_table
+from extract.lattice import SNAP, Grid, Rule, grid_to_table, merge_rules
 from extract.pages import Line, PageContent, page_lines
 from extract.types import RawTable
 
@@ -353,6 +353,109 @@ def split_header_blocks(block: list[Line], edges: list[float], gutters: Gutters,
     return [part for part in parts if part]
 
 
+FULL_RULE = 0.9  # a rule this share of the longest rule's length runs across the whole table
+MIN_RULED_ROWS = 2
+
+
+def _rule_tables(page: PageContent) -> list[tuple[list[Rule], float, float, float, float]]:
+    """Tables ruled only horizontally: (rules, x0, top, x1, bottom) for each run of rules across
+    one width. Rules across the table's full width bound it; shorter rules inside it (under a
+    group label over its sub-columns) separate rows over their own span."""
+    if not page.horizontals or page.verticals:
+        return []
+    rules = merge_rules(page.horizontals)
+    longest = max(r.end - r.start for r in rules)
+    full = sorted((r for r in rules if r.end - r.start >= FULL_RULE * longest), key=lambda r: r.pos)
+    tables: list[list[Rule]] = []
+    for r in full:  # consecutive full rules of one width make one table
+        if tables and abs(tables[-1][-1].start - r.start) <= SNAP and abs(tables[-1][-1].end - r.end) <= SNAP:
+            tables[-1].append(r)
+        else:
+            tables.append([r])
+    out = []
+    for run in tables:
+        if len(run) < MIN_RULED_ROWS + 1:
+            continue
+        x0, x1 = min(r.start for r in run), max(r.end for r in run)
+        top, bottom = run[0].pos, run[-1].pos
+        inner = [r for r in rules if top - SNAP <= r.pos <= bottom + SNAP
+                 and r.start >= x0 - SNAP and r.end <= x1 + SNAP]
+        out.append((inner, x0, top, x1, bottom))
+    return out
+
+
+def _joined_gutters(band: list[Line], bottom: float, rules: list[Rule], edges: list[float],
+                    width: float) -> set[int]:
+    """Gutters (indexes) a cell of this band spans: a rule under the band over only part of the
+    table's width is the bottom border of one cell ('Residual' over Likelihood | Impact | Score),
+    where the band holds text in only one of the columns the rule covers."""
+    joined: set[int] = set()
+    mids = [(a + b) / 2 for a, b in zip(edges, edges[1:], strict=False)]
+    for r in rules:
+        if abs(r.pos - bottom) > SNAP or r.end - r.start >= FULL_RULE * width:
+            continue
+        cols = [j for j, m in enumerate(mids) if r.start - SNAP <= m <= r.end + SNAP]
+        if len(cols) < 2:
+            continue
+        used = {_column_of((w.x0 + w.x1) / 2, edges) for line in band for w in line.words} & set(cols)
+        if len(used) <= 1:
+            joined.update(range(cols[0], cols[-1]))  # gutter k lies between columns k and k + 1
+    return joined
+
+
+def _read_ruled_rows(page: PageContent, lines: list[Line], size: float,
+                     known: list[Gutters]) -> tuple[list[RawTable], list[tuple[float, float]]]:
+    """Tables ruled only horizontally: rows are the bands between the rules, columns the text
+    gutters. A line that crosses gutters (a group label over its sub-columns: 'Inherent' over
+    Likelihood | Impact | Score) joins the columns it crosses into one cell within its band, held
+    by the first of them, as a spanning cell of a ruled table is.
+
+    Returns the tables, and the (top, bottom) of runs of rules that do not separate the rows (a
+    rule over and under the header and under the table only): each is an unruled table whose
+    extent the rules give.
+    """
+    tables: list[RawTable] = []
+    unruled: list[tuple[float, float]] = []
+    for rules, x0, top, x1, bottom in _rule_tables(page):
+        inside = [line for line in lines if top < (line.top + line.bottom) / 2 < bottom
+                  and line.x1 > x0 and line.x0 < x1]
+        if len(inside) < 2:
+            continue
+        gutters = None
+        for candidate in known:  # a register keeps its columns from page to page
+            if sum(not crosses(line, candidate) for line in inside) >= 0.9 * len(inside):
+                gutters = candidate
+                break
+        if gutters is None:
+            gutters = find_column_gutters(inside, size)
+        if not gutters:
+            unruled.append((top, bottom))
+            continue
+        edges = column_edges(gutters, inside)
+        edges[0], edges[-1] = min(edges[0], x0), max(edges[-1], x1)
+        ys = sorted({round(r.pos, 2) for r in rules})
+        ys = [y for k, y in enumerate(ys) if k == 0 or y - ys[k - 1] > SNAP]
+        bands = [[line for line in inside if a < (line.top + line.bottom) / 2 < b]
+                 for a, b in zip(ys, ys[1:], strict=False)]
+        filled = [band for band in bands if band]
+        if len(filled) < MIN_ROWS or any(len(row_starts(band, edges, size)) > 1 for band in filled[1:]):
+            unruled.append((top, bottom))  # rules round the header and the table only, not between rows
+            continue
+        verticals = []
+        for a, b, band in zip(ys, ys[1:], bands, strict=False):
+            joined = _joined_gutters(band, b, rules, edges, x1 - x0)
+            for k, ((ga, gb), x) in enumerate(zip(gutters, edges[1:-1], strict=False)):
+                if k not in joined and not any(crosses(line, [(ga, gb)]) for line in band):
+                    verticals.append(Rule(x, a, b))
+        grid = Grid(list(edges), ys, rules, verticals)
+        how = (f"horizontal rules: {len(ys) - 1} rows; text gutters: {len(gutters)} gutters"
+               f"{' (columns of an earlier page)' if gutters in known else ''}")
+        table = grid_to_table(grid, page, method="stream", how=how)
+        table.report["gutters"] = [(round(a, 2), round(b, 2)) for a, b in gutters]
+        tables.append(table)
+    return tables, unruled
+
+
 def read_stream(page: PageContent, known: list[Gutters] = ()) -> list[RawTable]:
     """All unruled tables on a page, top to bottom; `known` are gutters of earlier pages' tables.
 
@@ -364,11 +467,18 @@ def read_stream(page: PageContent, known: list[Gutters] = ()) -> list[RawTable]:
     if len(lines) < 2:
         return []
     size = float(np.median(g.size[upright])) if upright.size else 10.0
-    tables = []
+    tables, regions = _read_ruled_rows(page, lines, size, list(known))
+    # lines outside the rows of ruled tables: unruled tables between rules (read each on its own),
+    # then the rest (a legend under the table)
+    taken = [(t.bbox[1], t.bbox[3]) for t in tables] + regions
+    groups = [[line for line in lines if a < (line.top + line.bottom) / 2 < b] for a, b in regions]
+    groups.append([line for line in lines
+                   if not any(a < (line.top + line.bottom) / 2 < b for a, b in taken)])
     parts = []
-    for gutters, block in split_tables(lines, size, known):
-        edges = column_edges(gutters, block)
-        parts.extend((gutters, edges, part) for part in split_header_blocks(block, edges, gutters, size))
+    for group in groups:
+        for gutters, block in split_tables(group, size, known):
+            edges = column_edges(gutters, block)
+            parts.extend((gutters, edges, part) for part in split_header_blocks(block, edges, gutters, size))
     for gutters, edges, block in parts:
         starts = row_starts(block, edges, size)
         if len(starts) < MIN_ROWS or len(edges) < 3:
@@ -382,7 +492,9 @@ def read_stream(page: PageContent, known: list[Gutters] = ()) -> list[RawTable]:
         how = (f"text gutters: {len(edges) - 2} gutters over {len(block)} lines"
                f"{' (columns of an earlier page)' if gutters in known else ''}; rows from cell starts")
         table = grid_to_table(grid, page, method="stream", merge_cells=False, how=how)
-        table.report["order"] = len(tables) + 1
         table.report["gutters"] = [(round(a, 2), round(b, 2)) for a, b in gutters]
         tables.append(table)
+    tables.sort(key=lambda t: t.bbox[1])
+    for k, table in enumerate(tables):
+        table.report["order"] = k + 1
     return tables

@@ -418,3 +418,71 @@ def test_ruled_highlight_inside_a_cell_is_no_row_boundary(tmp_path):
     table = read_pdf(str(path)).tables[0]
     assert table.texts() == [["Ref", "Risk title"], ["CR1", "Flooding of\nthe depot\nand the yard"],
                              ["CR2", "Fraud"], ["Total", ""], ["CR3", ""]]
+
+
+# ---------------------------------------------------------------- tables ruled only horizontally
+
+
+def _horizontal_register(path: Path, every_row: bool) -> None:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    style = ParagraphStyle("cell", fontName="Helvetica", fontSize=8, leading=10)
+    centred = ParagraphStyle("centred", parent=style, alignment=1)
+
+    def para(text: str, st=style) -> Paragraph:
+        return Paragraph(text, st)
+
+    data = [[para("Ref"), para("Risk Title"), para("Residual", centred), "", "", para("Owner")],
+            ["", "", para("Likelihood"), para("Impact"), para("Score"), ""]]
+    for ref, title, lk, im, owner in ENTRIES_H:
+        data.append([para(ref), para(title), para(lk), para(im), para(str(int(lk) * int(im))), para(owner)])
+    commands = [("SPAN", (2, 0), (4, 0)), ("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (1, 1)),
+                ("SPAN", (5, 0), (5, 1)), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.5, colors.black),
+                ("LINEBELOW", (2, 0), (4, 0), 0.5, colors.black),
+                ("LINEBELOW", (0, 1), (-1, 1), 0.5, colors.black),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.5, colors.black)]
+    if every_row:
+        commands.append(("LINEBELOW", (0, 2), (-1, -1), 0.5, colors.black))
+    table = Table(data, colWidths=(40, 220, 55, 45, 40, 120))
+    table.setStyle(TableStyle(commands))
+    doc = SimpleDocTemplate(str(path), pagesize=landscape(A4))
+    doc.build([Paragraph("Strategic Risk Register Q3 2021/22", style), table])
+
+
+ENTRIES_H = [("R1", "Loss of key staff in the finance team during the budget round", "4", "3", "Director of Finance"),
+             ("R2", "Cyber attack disrupts council services and the contact centre for several days",
+              "3", "5", "Head of ICT"),
+             ("R3", "Flooding of the depot and the loss of the gritting fleet during the winter months",
+              "2", "4", "Head of Highways")]
+
+
+def test_horizontal_rules_only_rows_between_rules_group_row_kept(tmp_path):
+    """Rules across the table but none down it: rows are the bands between the rules and the
+    group label over three sub-columns stays in the header, in the first column it spans."""
+    path = tmp_path / "horizontal.pdf"
+    _horizontal_register(path, every_row=True)
+    doc = read_pdf(str(path))
+    assert [p.method for p in doc.pages] == ["stream"]
+    (table,) = doc.tables
+    assert table.report["grid"].startswith("horizontal rules")
+    texts = [[flat(t) for t in row] for row in table.texts()]
+    assert texts[0] == ["Ref", "Risk Title", "Residual", "", "", "Owner"]
+    assert texts[1] == ["", "", "Likelihood", "Impact", "Score", ""]
+    assert texts[2:] == [[ref, title, lk, im, str(int(lk) * int(im)), owner]
+                         for ref, title, lk, im, owner in ENTRIES_H]
+    assert (0, 2, 1, 3) in table.report["spans"]  # 'Residual' over its three sub-columns
+
+
+def test_rules_round_the_header_only_read_as_unruled(tmp_path):
+    """Rules over and under the header and under the table, none between the rows: the rows
+    come from where the cells start, not from the one band between the rules."""
+    path = tmp_path / "booktabs.pdf"
+    _horizontal_register(path, every_row=False)
+    (table,) = read_pdf(str(path)).tables
+    assert not table.report["grid"].startswith("horizontal rules")
+    refs = [flat(row[0].text) for row in table.rows]
+    assert [r for r in refs if r.startswith("R") and r != "Ref"] == ["R1", "R2", "R3"]

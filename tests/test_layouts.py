@@ -33,11 +33,6 @@ OTHER_FIELDS = ("kind", "ref", "ref_raw", "direction", "extra", "page_start", "p
 COMPARED = TEXT_FIELDS + NUMBER_FIELDS + OTHER_FIELDS
 
 # Test id -> why it fails today: strict xfails, so each turns into a failure once fixed.
-_STREAM_LIKELIHOOD_FIRST = (
-    "extract/stream (horizontal rules only): the group row over the score sub-columns "
-    "('Inherent' / 'Residual' / 'Target') crosses the sub-column gutters and is left out of the "
-    "table, so the Target Likelihood / Target Impact columns lose their group and their extra keys"
-)
 _STREAM_UNRULED = (
     "normalise: a continuation row under the repeated header (empty reference, text in one "
     "column only) is read by extract but not merged into the entry above: CR2's controls end "
@@ -51,7 +46,6 @@ _RULED_CONTINUATION = (
     "report['empty_last_row']"
 )
 KNOWN_FAILURES: dict[str, str] = {
-    "two_level_likelihood_first-extra": _STREAM_LIKELIHOOD_FIRST,
     "word_unruled-30": _STREAM_UNRULED,
     "word_ruled-30": _RULED_CONTINUATION,
 }
