@@ -37,6 +37,7 @@ class Entry:
     # per column, per cell: the (left, right) of the text area of the column the cell was read
     # in, where the table finder reported it; lets normalise tell a line that ran to the edge
     extents: list[list[Extent | None]] = field(default_factory=list)
+    started_on: int | None = None  # a page where its row began with no text (split at the foot)
 
     def add_row(self, row: list[Cell], extents: list[Extent | None] | None = None) -> None:
         if not self.extents:
@@ -49,7 +50,10 @@ class Entry:
 
     @property
     def pages(self) -> list[int]:
-        return sorted({c.page for col in self.columns for c in col if c.page is not None})
+        pages = {c.page for col in self.columns for c in col if c.page is not None}
+        if self.started_on is not None and pages:
+            pages.add(self.started_on)
+        return sorted(pages)
 
 
 def column_extents(table: RawTable) -> list[Extent | None]:
@@ -82,6 +86,7 @@ class TableWalk:
     extents: list[Extent | None] = field(default_factory=list)  # the current table's columns
     form: Form | None = None  # the open entry of a label/value form, not yet mapped
     form_header: HeaderMap | None = None  # the last form header reported
+    empty_row_page: int | None = None  # the last table ended in an empty row split off this page
 
 
 def document_ref_prefixes(tables: list[RawTable]) -> set[str]:
@@ -110,18 +115,27 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
         found = find_header(texts, profile)
         body_start = 0
         if found is not None:
+            body_start = found.header_rows
             if walk.header is None or not _same_header(found, walk.header):
                 walk.header = found
                 walk.open_entry = None  # a new table (e.g. opportunities) closes the last entry
                 walk.header_reports.append({"page": table.page, "method": table.method,
                                             "kind": found.kind, "columns": found.report()})
-            body_start = found.header_rows
+            else:
+                # A repeated header is as tall as the first one: rows the block finder took
+                # beyond that (a continuation row with one filled cell) are body rows.
+                height = walk.header.header_rows - walk.header.first_row
+                body_start = min(body_start, found.first_row + max(height, 1))
             _recover_glued_fragment(table.rows[:body_start], walk, table.method, profile)
         elif walk.header is None:
             walk.skipped_tables.append(table.page or 0)
             continue
-        for row in table.rows[body_start:]:
+        for i, row in enumerate(table.rows[body_start:]):
+            before = len(walk.entries)
             _take_row(row, walk, table.method, profile)
+            if i == 0 and walk.empty_row_page is not None and len(walk.entries) > before:
+                walk.entries[-1].started_on = walk.empty_row_page  # its row began on that page
+        walk.empty_row_page = table.page if table.report.get("empty_last_row") else None
     _close_form(walk, profile)
     return walk
 
