@@ -172,20 +172,22 @@ def ocr_words(
 # Image: render, deskew, rules
 
 
+def _open_pdf(path: str, password=None):
+    """The PDF opened with pypdfium2, or UnreadableInput saying why not."""
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(path, password=password)
+    except pdfium.PdfiumError as err:
+        raise UnreadableInput(f"cannot open PDF: {err}", path=path,
+                              hint="check the file is a PDF and the password, if any") from err
+
+
 def render_page(
     pdf_path: str, page_number: int, *, dpi: int, password=None
 ) -> tuple[np.ndarray, float, float]:
     """The page as a grey uint8 image at `dpi`, and its width and height in points."""
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(pdf_path, password=password)
-    except pdfium.PdfiumError as err:
-        raise UnreadableInput(
-            f"cannot open PDF: {err}",
-            path=pdf_path,
-            hint="check the file is a PDF and the password, if any",
-        ) from err
+    pdf = _open_pdf(pdf_path, password)
     try:
         page = pdf[page_number - 1]
         width_pt, height_pt = page.get_size()
@@ -783,21 +785,12 @@ def read_scanned_pdf(
     path: str, *, password=None, pages=None, dpi: int = DEFAULT_DPI
 ) -> ExtractedDocument:
     """Every page (or the 1-based `pages` given) of a scanned PDF through `ocr_page`."""
-    import pypdfium2 as pdfium
-
     _require_ocr(path, None)
     with open(path, "rb") as fh:
         sha256 = hashlib.sha256(fh.read()).hexdigest()
-    try:
-        pdf = pdfium.PdfDocument(path, password=password)
-        page_count = len(pdf)
-        pdf.close()
-    except pdfium.PdfiumError as err:
-        raise UnreadableInput(
-            f"cannot open PDF: {err}",
-            path=path,
-            hint="check the file is a PDF and the password, if any",
-        ) from err
+    pdf = _open_pdf(path, password)
+    page_count = len(pdf)
+    pdf.close()
     numbers = list(pages) if pages is not None else list(range(1, page_count + 1))
     tables: list[RawTable] = []
     infos: list[PageInfo] = []

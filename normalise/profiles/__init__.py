@@ -16,20 +16,11 @@ from typing import Any
 
 import yaml
 
+from normalise.record import TEXT_FIELDS
+
 PROFILE_DIR = Path(__file__).parent
 
-FIELD_NAMES = (
-    "ref",
-    "title",
-    "category",
-    "cause",
-    "consequences",
-    "controls",
-    "actions",
-    "progress",
-    "owner",
-    "direction_text",
-)
+FIELD_NAMES = ("ref", *TEXT_FIELDS)  # the record's text fields a header can name
 STAGES = ("inherent", "residual", "target")
 PARTS = ("impact", "likelihood", "score", "rating")
 KINDS = ("risk", "opportunity")
