@@ -34,6 +34,10 @@ _ORDINAL_QUARTERS = {
     "3rd": 3,
     "fourth": 4,
     "4th": 4,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
 }
 
 # Separators are loose because file names use "-", "_" and "." where titles use "/" and " ".
@@ -46,9 +50,12 @@ _FINANCIAL_YEAR = re.compile(
 )
 _QUARTER = re.compile(
     rf"{_B}(?:q(?:tr)?\.?\s*([1-4])|quarter\s*([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)"
-    rf"\s+quarter){_E}",
+    rf"\s+quarter|quarter\s+(one|two|three|four)){_E}",
     re.IGNORECASE,
 )
+# "22/23": a two-digit financial year, trusted only beside a quarter or after "FY".
+_SHORT_FINANCIAL_YEAR = re.compile(rf"{_B}(FY\s*)?(\d\d)\s*[/\-_]\s*(\d\d){_E}(?!\s*[/\-_.]\s*\d)",
+                                   re.IGNORECASE)
 _DAY_MONTH_YEAR = re.compile(
     rf"{_B}(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH_NAME}\.?,?\s+((?:19|20)\d\d){_E}",
     re.IGNORECASE,
@@ -68,10 +75,14 @@ def find_period(text: str) -> Period | None:
     """
     text = text or ""
     years = list(_financial_years(text))
+    short = [y for y in _short_financial_years(text)
+             if not any(s <= y[0] < e for s, e, _ in years)]
     return (
         _first_quarter(text, years)
+        or _first_quarter(text, [(s, e, first) for s, e, first, _ in short])
         or _first_month(text, years)
         or (financial_year_period(years[0][2]) if years else None)
+        or next((financial_year_period(first) for _, _, first, fy in short if fy), None)
     )
 
 
@@ -118,11 +129,20 @@ def _financial_years(text: str):
             yield match.start(), match.end(), first
 
 
+def _short_financial_years(text: str):
+    """(start, end, first_year, said FY) of every "22/23"-like span whose years follow."""
+    for match in _SHORT_FINANCIAL_YEAR.finditer(text):
+        first, second = int(match.group(2)), int(match.group(3))
+        if second == (first + 1) % 100:
+            yield match.start(), match.end(), 2000 + first, bool(match.group(1))
+
+
 def _first_quarter(text: str, years: list[tuple[int, int, int]]) -> Period | None:
     """The first quarter mention that has a financial year within reach."""
     for match in _QUARTER.finditer(text):
         number = match.group(1) or match.group(2)
-        quarter = int(number) if number else _ORDINAL_QUARTERS[match.group(3).lower()]
+        word = match.group(3) or match.group(4)
+        quarter = int(number) if number else _ORDINAL_QUARTERS[word.lower()]
         near = [
             (min(abs(match.start() - end), abs(start - match.end())), first)
             for start, end, first in years

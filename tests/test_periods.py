@@ -95,3 +95,17 @@ def test_label_round_trips(first_year, quarter):
 def test_any_text_gives_period_or_none(text):
     period = find_period(text)
     assert period is None or (period.label and period.start.day == 1)
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        pytest.param("CRR Q1 22/23", "2022/23 Q1", id="two-digit-years-beside-quarter"),
+        pytest.param("Corporate Risk Register 2023/24 Quarter Two", "2023/24 Q2", id="quarter-word"),
+        pytest.param("Risk Register FY23/24", "2023/24", id="two-digit-years-after-FY"),
+        pytest.param("page 12/13 of the report", None, id="page-numbers-not-a-year"),
+    ],
+)
+def test_short_years_and_quarter_words(text, label):
+    found = find_period(text)
+    assert (found.label if found else None) == label
