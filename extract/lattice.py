@@ -7,11 +7,12 @@ to cells in one vectorised pass.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
 
-from extract.pages import Fill, PageContent, build_lines
+from extract.pages import Fill, Line, PageContent, Word, build_lines
 from extract.types import Cell, RawTable
 
 SNAP = 2.0  # rules closer than this are one rule (double borders, outer-edge overshoot)
@@ -251,11 +252,47 @@ def _fill_for(bbox, text_bbox, fills: list[Fill]) -> str | None:
     return None if colour == "#ffffff" else colour
 
 
+def _cells_from_lines(lines: list[Line], xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
+                      n_cells: int) -> list[list[Line] | None]:
+    """Each cell's text lines: the words of the page's lines whose centre falls in the cell, a
+    line per page line, in page order; None for a cell to read from its characters."""
+    nr, nc = labels.shape
+    out: list[list[Line] | None] = [[] for _ in range(n_cells)]
+    x_lo, x_hi, y_lo, y_hi = float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1])
+    xl, yl = xs.tolist(), ys.tolist()
+    lab = labels.tolist()
+    for line in lines:
+        if line.bottom <= y_lo or line.top >= y_hi:
+            continue
+        parts: dict[int, list[Word]] = {}
+        for w in line.words:
+            cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+            if not (x_lo < cx < x_hi and y_lo < cy < y_hi):
+                continue
+            col = min(max(bisect_left(xl, cx) - 1, 0), nc - 1)
+            row = min(max(bisect_left(yl, cy) - 1, 0), nr - 1)
+            parts.setdefault(lab[row][col], []).append(w)
+        for k, words in parts.items():
+            out[k].append(Line(words, 0))
+    for k, cell in enumerate(out):
+        # the page's lines are clustered across all columns: a neighbour column's line a little
+        # higher can split a cell's line (descenders, a taller bullet glyph). Lines of one cell
+        # that overlap in height are such a split: that cell is read again from its characters.
+        for a, b in zip(cell, cell[1:], strict=False):
+            overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+            if overlap > 0.5 * min(a.bottom - a.top, b.bottom - b.top):
+                out[k] = None
+                break
+    return out
+
+
 def grid_to_table(grid: Grid, page: PageContent, *, method: str = "lattice", merge_cells: bool = True,
-                  how: str | None = None) -> RawTable:
+                  how: str | None = None, page_lines: list[Line] | None = None) -> RawTable:
     """Read one grid: every cell's text lines, box, fill colour; and a parse report.
 
     With merge_cells=False every slot is its own cell (stream tables, whose grid has no rules).
+    page_lines: the page's upright text lines where already built (stream): cells take their
+    words instead of building lines from the characters again, cell by cell.
     """
     g = page.glyphs
     if merge_cells:
@@ -281,10 +318,17 @@ def grid_to_table(grid: Grid, page: PageContent, *, method: str = "lattice", mer
                | (g.top[idx] < cb[:, 1] - 1) | (g.bottom[idx] > cb[:, 3] + 1))
     visible = np.array([not g.text[i].isspace() for i in idx], dtype=bool) if idx.size else np.zeros(0, bool)
 
+    cell_lines = _cells_from_lines(page_lines, xs, ys, labels, len(spans)) if page_lines is not None else None
     cells: list[Cell] = []
     for k in range(len(spans)):
         members = idx[order[bounds[k]:bounds[k + 1]]]
-        lines = build_lines(g, members)
+        if cell_lines is None or cell_lines[k] is None:
+            lines = build_lines(g, members)
+        else:  # the page's upright lines, cut per cell; other directions (rotated text) read here
+            lines = cell_lines[k]
+            rotated = members[g.direction[members] != 0]
+            if rotated.size:
+                lines = lines + build_lines(g, rotated)
         bbox = tuple(float(v) for v in boxes[k])
         text_bbox = None
         if lines:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -83,34 +84,37 @@ class Word:
 
 @dataclass
 class Line:
+    """A text line: its words in reading order. Its bounds and text are computed once (the
+    words of a line are not changed after it is built)."""
+
     words: list[Word]
     direction: int = 0
 
-    @property
+    @cached_property
     def word_x0(self) -> np.ndarray:
         return np.array([w.x0 for w in self.words])
 
-    @property
+    @cached_property
     def word_x1(self) -> np.ndarray:
         return np.array([w.x1 for w in self.words])
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(w.x0 for w in self.words)
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
@@ -149,34 +153,49 @@ def _apply(m: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, n
 # ---------------------------------------------------------------- glyphs
 
 
+def _unicode_all(raw, n: int) -> list[int]:
+    """The UTF-16 code of each of the text page's n characters, in one call where pdfium gives
+    one code unit per character (it does: a character outside the BMP is two characters)."""
+    if n <= 0:
+        return []
+    buffer = (ctypes.c_ushort * (n + 1))()
+    written = pdfium_c.FPDFText_GetText(raw, 0, n, buffer)
+    if written == n + 1:
+        codes = list(buffer[:n])
+        # GetText writes the line-end hyphen mark (0x02) as 0xFFFE: ask for those one by one
+        return [pdfium_c.FPDFText_GetUnicode(raw, i) if code == 0xFFFE else code
+                for i, code in enumerate(codes)]
+    return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
+
+
 def read_glyphs(page: pdfium.PdfPage, transform: np.ndarray) -> Glyphs:
     """Every character of the page's text layer with its box, size and reading direction."""
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
         n = pdfium_c.FPDFText_CountChars(raw)
+        codes = _unicode_all(raw, n)
+        is_generated, loose_box = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetLooseCharBox
+        font_size, char_angle = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetCharAngle
         texts: list[str] = []
-        boxes = np.zeros((n, 4))
-        sizes = np.zeros(n)
-        angles = np.zeros(n)
-        keep = np.zeros(n, dtype=bool)
+        box_list: list[tuple[float, float, float, float]] = []
+        size_list: list[float] = []
+        angle_list: list[float] = []
         rect = pdfium_c.FS_RECTF()
-        for i in range(n):
-            if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-                continue
-            code = pdfium_c.FPDFText_GetUnicode(raw, i)
-            if code in (0, 0x0D, 0x0A, 0xFFFE, 0xFEFF) or 0xD800 <= code <= 0xDFFF:
+        skip = (0, 0x0D, 0x0A, 0xFFFE, 0xFEFF)
+        for i, code in enumerate(codes):
+            if code in skip or 0xD800 <= code <= 0xDFFF:
                 continue  # control, or half of a surrogate pair (rare outside emoji)
-            if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            if is_generated(raw, i) == 1 or not loose_box(raw, i, rect):
                 continue
-            keep[i] = True
             texts.append("-" if code == 0x02 else chr(code))  # pdfium's mark for a hyphen at a line end
-            boxes[i] = (rect.left, rect.top, rect.right, rect.bottom)
-            sizes[i] = pdfium_c.FPDFText_GetFontSize(raw, i)
-            angles[i] = -pdfium_c.FPDFText_GetCharAngle(raw, i)  # pdfium measures clockwise
+            box_list.append((rect.left, rect.top, rect.right, rect.bottom))
+            size_list.append(font_size(raw, i))
+            angle_list.append(-char_angle(raw, i))  # pdfium measures clockwise
     finally:
         textpage.close()
-    boxes, sizes, angles = boxes[keep], sizes[keep], angles[keep]
+    boxes = np.array(box_list, dtype=float).reshape(-1, 4)
+    sizes, angles = np.array(size_list, dtype=float), np.array(angle_list, dtype=float)
     ax, ay = _apply(transform, boxes[:, 0], boxes[:, 1])
     bx, by = _apply(transform, boxes[:, 2], boxes[:, 3])
     x0, x1 = np.minimum(ax, bx), np.maximum(ax, bx)

@@ -12,6 +12,7 @@ first) starts a new block. One printed line is not a row: long cells wrap over m
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 import numpy as np
 
@@ -131,7 +132,7 @@ def crosses(line: Line, gutters: list[tuple[float, float]]) -> bool:
 
 
 def _column_of(x: float, edges: list[float]) -> int:
-    return int(np.searchsorted(edges, x)) - 1
+    return bisect_left(edges, x) - 1
 
 
 def _chunks(line: Line, size: float) -> int:
@@ -450,7 +451,7 @@ def _read_ruled_rows(page: PageContent, lines: list[Line], size: float,
         grid = Grid(list(edges), ys, rules, verticals)
         how = (f"horizontal rules: {len(ys) - 1} rows; text gutters: {len(gutters)} gutters"
                f"{' (columns of an earlier page)' if gutters in known else ''}")
-        table = grid_to_table(grid, page, method="stream", how=how)
+        table = grid_to_table(grid, page, method="stream", how=how, page_lines=page_lines(page))
         table.report["gutters"] = [(round(a, 2), round(b, 2)) for a, b in gutters]
         tables.append(table)
     return tables, unruled
@@ -491,7 +492,8 @@ def read_stream(page: PageContent, known: list[Gutters] = ()) -> list[RawTable]:
         grid = Grid(list(edges), ys, [], [])
         how = (f"text gutters: {len(edges) - 2} gutters over {len(block)} lines"
                f"{' (columns of an earlier page)' if gutters in known else ''}; rows from cell starts")
-        table = grid_to_table(grid, page, method="stream", merge_cells=False, how=how)
+        table = grid_to_table(grid, page, method="stream", merge_cells=False, how=how,
+                              page_lines=page_lines(page))
         table.report["gutters"] = [(round(a, 2), round(b, 2)) for a, b in gutters]
         tables.append(table)
     tables.sort(key=lambda t: t.bbox[1])

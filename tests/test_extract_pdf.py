@@ -486,3 +486,27 @@ def test_rules_round_the_header_only_read_as_unruled(tmp_path):
     assert not table.report["grid"].startswith("horizontal rules")
     refs = [flat(row[0].text) for row in table.rows]
     assert [r for r in refs if r.startswith("R") and r != "Ref"] == ["R1", "R2", "R3"]
+
+
+# ---------------------------------------------------------------- speed: no repeated work per cell
+
+
+def test_stream_cells_reuse_the_page_lines(monkeypatch):
+    """Unruled cells take the words of the page's lines (built once per page) rather than
+    building lines from their characters again, cell by cell; the text read is the same."""
+    import extract.lattice as lattice
+
+    calls = []
+    real = lattice.build_lines
+
+    def counting(glyphs, index):
+        calls.append(len(index))
+        return real(glyphs, index)
+
+    monkeypatch.setattr(lattice, "build_lines", counting)
+    doc = read_pdf(str(UNRULED))
+    cells = sum(len(r) for t in doc.tables for r in t.rows)
+    assert len(calls) < 0.05 * cells  # only cells whose line the page's lines split
+    monkeypatch.setattr(lattice, "_cells_from_lines", lambda *a: [None] * a[-1])  # per cell, from chars
+    by_chars = read_pdf(str(UNRULED))
+    assert [t.texts() for t in doc.tables] == [t.texts() for t in by_chars.tables]
