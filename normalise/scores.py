@@ -140,6 +140,9 @@ def parse_score(text: str, scale: Scale = DEFAULT_SCALE, order: str = "auto") ->
     flat = _flatten(rejoin_label_words(text, scale))
     if flat.lower() in EMPTY_WORDS:
         return Score()
+    labelled = _labelled_factors(flat, scale)
+    if labelled is not None:
+        return labelled
     notes = [m.group(0).strip() for m in _PAREN.finditer(flat)]
     rest = _PAREN.sub(" ", flat)
     score, factors, rest, extra_notes = _take_numbers(rest)
@@ -148,7 +151,56 @@ def parse_score(text: str, scale: Scale = DEFAULT_SCALE, order: str = "auto") ->
     leftover = rest.strip(" /-–:=,;.")
     if leftover and not _FILLER.match(leftover):
         notes.append(leftover)
-    return _assemble(score, factors, phrases, notes, scale, order)
+    found = _assemble(score, factors, phrases, notes, scale, order)
+    if found.score is None and found.note:
+        # "High (16)": a bare number in brackets beside a rating is the score
+        bracketed = re.fullmatch(r"\((\d{1,3})\)", found.note.strip())
+        if bracketed and int(bracketed.group(1)) <= scale.max_score:
+            return Score(score=int(bracketed.group(1)), impact=found.impact,
+                         likelihood=found.likelihood, label=found.label, rating=found.rating)
+    return found
+
+
+# Factors named by their axis: "I4 L3", "Impact 4 Likelihood 3", "L4 x I5 = 20", "5 (I) x 4 (L)"
+_AXIS_NAMES = {
+    "impact": r"impact|consequences?|severity|i|c|s",
+    "likelihood": r"likelihood|probability|l|p",
+}
+
+
+def _axis_pattern(names: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![A-Za-z])(?:(?:{names})\s*[:=]?\s*(\d{{1,2}})(?!\d)"
+        rf"|(\d{{1,2}})\s*\(\s*(?:{names})\s*\))",
+        re.IGNORECASE,
+    )
+
+
+_AXIS_PATTERNS = {axis: _axis_pattern(names) for axis, names in _AXIS_NAMES.items()}
+
+
+def _labelled_factors(flat: str, scale: Scale) -> Score | None:
+    """A score whose factors are named by axis, or None when the cell does not name both."""
+    found: dict[str, int] = {}
+    rest = flat
+    for axis, pattern in _AXIS_PATTERNS.items():
+        matches = list(pattern.finditer(rest))
+        if len(matches) != 1:
+            return None
+        m = matches[0]
+        found[axis] = int(m.group(1) or m.group(2))
+        rest = rest[: m.start()] + " " + rest[m.end():]
+    impact, likelihood = found["impact"], found["likelihood"]
+    if not (1 <= impact <= scale.size[0] and 1 <= likelihood <= scale.size[1]):
+        return None
+    totals = [int(t) for t in re.findall(r"(?<![A-Za-z0-9])(\d{1,3})(?![A-Za-z0-9])", rest)]
+    rating = next((w for w in re.findall(r"[A-Za-z]+", rest) if w.lower() in RATING_WORDS), None)
+    if len(totals) > 1:
+        return None
+    if totals and totals[0] != impact * likelihood:
+        return Score(score=totals[0], rating=rating,
+                     note=f"impact {impact} x likelihood {likelihood} is not the printed score {totals[0]}")
+    return Score(score=impact * likelihood, impact=impact, likelihood=likelihood, rating=rating)
 
 
 def parse_triplet(impact: str, likelihood: str, score: str, scale: Scale = DEFAULT_SCALE) -> Score:

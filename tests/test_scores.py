@@ -159,3 +159,20 @@ def test_triplet_never_raises(impact, likelihood, score):
 def test_parse_score_rejoins_label_words_a_column_broke(text, expected):
     score = parse_score(text)
     assert (score.score, score.impact, score.likelihood) == expected
+
+
+@pytest.mark.parametrize(
+    "text, score, impact, likelihood",
+    [
+        pytest.param("I4 L3", 12, 4, 3, id="letters-name-the-axes"),
+        pytest.param("Impact 4 Likelihood 3", 12, 4, 3, id="words-name-the-axes"),
+        pytest.param("L4 x I5 = 20", 20, 5, 4, id="likelihood-first-with-total"),
+        pytest.param("5 (I) x 4 (L)", 20, 5, 4, id="axis-in-brackets"),
+        pytest.param("L: 2 I: 5 = 11", 11, None, None, id="total-disagrees-keeps-printed"),
+        pytest.param("High (16)", 16, None, None, id="bracketed-score-beside-rating"),
+        pytest.param("C4", None, None, None, id="grid-cell-not-a-score"),
+    ],
+)
+def test_axis_named_factors(text, score, impact, likelihood):
+    got = parse_score(text)
+    assert (got.score, got.impact, got.likelihood) == (score, impact, likelihood)
