@@ -124,6 +124,7 @@ class FlowEntry:
     lines: list[str]  # the reference line (reference removed) and the lines after it
     warnings: list[str] = field(default_factory=list)
     ambiguous_lines: int = 0  # lines read across whose cut between columns was a close call
+    line_cuts: list = field(default_factory=list)  # (line, [(column, fragment)]) read across
 
     @property
     def across(self) -> bool:
@@ -160,12 +161,14 @@ def flow_to_records(
     vocabulary = document_vocabulary(["\n".join(lines)])
     scored = {id(e): find_scores(e, scale) for e in entries}
     model = learn_columns([e for e in entries if not e.across], scored, lines)
+    models = {id(s): section_model(s, entries, scored, lines, model) for s in sections}
     records = []
     for entry in entries:
+        section_columns = models[id(entry.section)]
         fields = (
-            assign_across(entry, scored[id(entry)], model)
+            assign_across(entry, scored[id(entry)], section_columns)
             if entry.across
-            else assign_columns(entry, scored[id(entry)], model.widths)
+            else assign_columns(entry, scored[id(entry)], section_columns.widths)
         )
         records.append(to_record(entry, scored[id(entry)], fields, scale, vocabulary))
     return records, warnings
@@ -535,6 +538,39 @@ def _nth_nonblank(lines: list[str], start: int, n: int) -> int:
 
 # --- widths -------------------------------------------------------------------------------
 
+# Advance widths of a common sans-serif (Helvetica/Arial metrics, per 1000 em): registers are
+# set in proportional fonts, where "fulfil" is half as wide as "MWmw" of the same length.
+_ADVANCE = {
+    **dict.fromkeys("abdeghnopqu0123456789", 556),
+    **dict.fromkeys("ckszvxy", 500),
+    **dict.fromkeys("fjt", 278),
+    **dict.fromkeys("il", 222),
+    "m": 833,
+    "r": 333,
+    "w": 722,
+    **dict.fromkeys("ABEKPSVXY", 667),
+    **dict.fromkeys("CDHNRU", 722),
+    **dict.fromkeys("GOQ", 778),
+    **dict.fromkeys("FTZ", 611),
+    "I": 278,
+    "J": 500,
+    "L": 556,
+    "M": 833,
+    "W": 944,
+    **dict.fromkeys(" .,:;!/|", 278),
+    **dict.fromkeys("()-[]", 333),
+    **dict.fromkeys("'‘’`", 191),
+    **dict.fromkeys('"“”', 355),
+    "&": 667,
+    "%": 889,
+}
+_AVERAGE_ADVANCE = 420  # widths are given in average characters
+
+
+def text_width(text: str) -> float:
+    """A text's printed width in average characters (proportional font)."""
+    return sum(_ADVANCE.get(ch, 556) for ch in text) / _AVERAGE_ADVANCE
+
 
 @dataclass
 class ColumnModel:
@@ -553,7 +589,7 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
     bigrams: set[tuple[str, str]] = set()
     for entry in column_entries:
         for field_name, texts in assign_columns(entry, scored[id(entry)], None).items():
-            samples.setdefault(field_name, []).extend(len(t) for t in texts if t)
+            samples.setdefault(field_name, []).extend(text_width(t) for t in texts if t)
             values.setdefault(field_name, []).append(" ".join(texts))
         for line in entry.lines:
             words = [_norm_word(t) for t in line.split()]
@@ -568,6 +604,23 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
     return ColumnModel(_widths(samples, lines), lexicon, bigrams)
 
 
+def section_model(
+    section: Section, entries: list[FlowEntry], scored: dict, lines: list[str], shared: ColumnModel
+) -> ColumnModel:
+    """The column model for one table. Tables differ in their columns' widths (an
+    opportunity table is laid out apart from the risk table): a table with rows read column by
+    column learns from them; a table read only across starts from the document's widths and
+    re-learns its own from the fragments its rows are cut into, twice."""
+    own = [e for e in entries if e.section is section]
+    column_rows = [e for e in own if not e.across]
+    if len(column_rows) >= 2:
+        learnt = learn_columns(column_rows, scored, lines)
+        learnt.lexicon = shared.lexicon
+        learnt.bigrams = shared.bigrams
+        return learnt
+    return shared
+
+
 def learn_widths(column_entries: list[FlowEntry], scored: dict, lines: list[str]) -> dict:
     """Each text column's width in characters (see learn_columns)."""
     return learn_columns(column_entries, scored, lines).widths
@@ -579,7 +632,7 @@ def _widths(samples: dict[str, list[int]], lines: list[str]) -> dict:
     widths = {f: _capacity(v) for f, v in samples.items() if len(v) >= 3}
     columns = [c for c in CANONICAL_ORDER if c not in ("ref", "inherent", "residual")]
     if len(widths) < 3:
-        total = _high([len(line) for line in lines if line]) or 80
+        total = _high([text_width(line) for line in lines if line]) or 80
         weights = {c: 2 if c in WIDE_FIELDS else 1 for c in columns}
         share = total / sum(weights.values())
         return {c: weights[c] * share for c in columns}
@@ -681,7 +734,7 @@ def _assign_leading(paragraphs, columns: list[str], lines: list[str], put) -> No
     if not paragraphs or not columns:
         return
     text_cols = [c for c in columns if c != "title"]
-    widths = [max(len(lines[i]) for i in ix) for _, ix in paragraphs]
+    widths = [max(text_width(lines[i]) for i in ix) for _, ix in paragraphs]
     index = 0
     if "title" in columns:
         put("title", paragraphs[0][1])
@@ -708,6 +761,7 @@ def assign_tails(
     columns: list[str],
     widths: dict,
     so_far: dict[str, list[str]],
+    closed: set[str] = frozenset(),
 ) -> list[tuple[str, list[int]]]:
     """Paragraphs left over after a row's part (a page break cut the row): each to the column
     whose width it fits, in column order (a new run may start again from the left), a
@@ -722,18 +776,27 @@ def assign_tails(
         and [t for t in texts if t]
         and not _SENTENCE_END.search([t for t in texts if t][-1])
     }
+    dangling = {  # columns whose text so far ends in "of", "the", "and"
+        c for c in open_cols if _last_word([t for t in so_far[c] if t][-1]) in _FUNCTION_WORDS
+    }
     n_cols = len(text_cols)
     states = {-1: (0.0, [])}
-    for para in paragraphs:
-        width = max(len(lines[i]) for i in para)
+    for number, para in enumerate(paragraphs):
+        width = max(text_width(lines[i]) for i in para)
         lower = lines[para[0]][:1].islower()
         new_states: dict[int, tuple[float, list[int]]] = {}
         for c in range(n_cols):
             fit = _fit_cost(width, widths[text_cols[c]], whole_paragraph=True)
-            if lower and text_cols[c] in open_cols:
+            if text_cols[c] in dangling:
+                fit -= 1.2  # "... the whole of" goes on in its column
+            elif lower and text_cols[c] in open_cols:
                 fit -= 0.4
             elif text_cols[c] in INLINE_FIELDS:
                 fit += 0.8  # short fields rarely run on past a row's part
+            if text_cols[c] in closed or (text_cols[c] == "title" and number):
+                # a one-paragraph field that ended within the row's lines; a title runs on
+                # into the first paragraph below the row at most
+                fit += 3.0
             for prev, (cost, path) in states.items():
                 step = 0.0 if c == prev else (0.1 if c > prev else 1.0)
                 total = cost + fit + step
@@ -803,7 +866,7 @@ def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[
                 )[:BEAM]
             margin = line_options[1][0] - line_options[0][0] if len(line_options) > 1 else 9.0
             for extra, cut in line_options:
-                grown.append((cost + extra, track.after(dict(cut), margin), cuts + cut))
+                grown.append((cost + extra, track.after(dict(cut), margin), cuts + [(li, cut)]))
         grown.sort(key=lambda b: b[0])
         beams = []
         seen = set()
@@ -820,8 +883,10 @@ def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[
                 break
     _, track, cuts = beams[0]
     out: dict[str, list[str]] = {}
-    for field_name, fragment in cuts:
-        out.setdefault(field_name, []).append(fragment)
+    entry.line_cuts = cuts
+    for _, cut in cuts:
+        for field_name, fragment in cut:
+            out.setdefault(field_name, []).append(fragment)
     ambiguous = sum(1 for m in track.margins if m < AMBIGUOUS_MARGIN)
     if ambiguous:
         entry.warnings.append(
@@ -829,8 +894,8 @@ def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[
             "one way; the likelier cut was taken"
         )
     entry.ambiguous_lines = ambiguous
-    tails = [ix for _, ix in _paragraphs(entry.lines, block_end, len(entry.lines))]
-    for field_name, indexes in assign_tails(tails, entry.lines, columns, widths, out):
+    rest = [ix for _, ix in _paragraphs(entry.lines, block_end, len(entry.lines))]
+    for field_name, indexes in assign_tails(rest, entry.lines, columns, widths, out, track.closed):
         _add_paragraph(out, field_name, [entry.lines[i] for i in indexes])
     return out
 
@@ -859,11 +924,20 @@ class Track:
     closed: set[str] = field(default_factory=set)  # one-line fields that have ended
     lines: dict[str, int] = field(default_factory=dict)  # column -> lines printed so far
     margins: list[float] = field(default_factory=list)  # per line: best cut's lead
+    paused: set[str] = field(default_factory=set)  # fell silent mid-sentence, not resumed
+
+    def __post_init__(self) -> None:
+        self.paused = set(self.paused)
 
     def after(self, printed: dict[str, str], margin: float = math.inf) -> Track:
         """The track once a line has printed these fragments."""
         new = Track(
-            dict(self.last), set(self.used), set(self.closed), dict(self.lines), self.margins[:]
+            dict(self.last),
+            set(self.used),
+            set(self.closed),
+            dict(self.lines),
+            self.margins[:],
+            set(self.paused),
         )
         new.advance(printed)
         new.margins.append(margin)
@@ -877,6 +951,8 @@ class Track:
     def advance(self, printed: dict[str, str]) -> None:
         # a short field (title, category, owner) that stopped on a line has ended
         self.closed |= {c for c in self.used - set(printed) if c in _CLOSING_FIELDS}
+        self.paused |= {c for c in self.last if c not in printed and self.is_open(c)}
+        self.paused -= set(printed)
         self.used |= set(printed)
         self.last = dict(printed)
         for c in printed:
@@ -887,7 +963,7 @@ def _across_block_end(lines: list[str], widths: dict) -> int:
     """Where the lines read across end: at the first paragraph whose lines all fit one column."""
     widest = max(widths.values()) if widths else 60
     for gap, indexes in _paragraphs(lines, 1, len(lines)):
-        if gap and all(len(lines[i]) <= widest * 1.12 for i in indexes):
+        if gap and all(text_width(lines[i]) <= widest * 1.12 for i in indexes):
             return indexes[0] - gap
     return len(lines)
 
@@ -993,9 +1069,18 @@ def _fragment_cost(
             return 0.0
         if track.is_open(column):
             previous = _unbulleted(track.last[column])
+            head = tokens[0] if start == 0 and tokens else ""
+            if (
+                head[:1].islower()
+                and head.lower() not in _BULLET_TOKENS
+                and text_width(previous + " " + head) > model.widths[column]
+            ):
+                # the line starts with a continuation and this, the leftmost open column, had
+                # no room left for it: the word goes on in this column
+                return 0.15
             if _last_word(previous) in _FUNCTION_WORDS:
                 return 1.5  # "... of the" goes on in its column on the next line
-            if len(previous) >= model.widths[column] - max(3.0, 0.1 * model.widths[column]):
+            if text_width(previous) >= model.widths[column] - max(3.0, 0.1 * model.widths[column]):
                 return 0.7  # a full line with an unfinished sentence goes on in its column
             return 0.15  # a short line ended its item
         return 0.6 if first_line else 0.1  # a row's first line has text in most columns
@@ -1003,22 +1088,30 @@ def _fragment_cost(
         return 6.0
     width = model.widths[column]
     text = " ".join(words)
-    cost = _fit_cost(len(text), width)
+    cost = _fit_cost(text_width(text), width)
     first = words[0]
     bullet = first.lower() in _BULLET_TOKENS and len(words) > 1
     lower = first[:1].islower() and not bullet
     previous = track.last.get(column)
+    if column in track.paused:
+        # a column that fell silent mid-sentence seldom starts again within the row
+        cost += 1.0 if lower else 0.5
     if track.is_open(column):
         # the first word would have fitted on the line before: that line ended its item
-        room = width - (len(_unbulleted(previous)) + 1 + len(first))
-        tolerance = max(3.0, 0.1 * width)
+        room = width - text_width(_unbulleted(previous) + " " + first)
+        # a title is one phrase: a line with room for the next word ended it
+        tolerance = 0.0 if column == "title" else max(3.0, 0.1 * width)
         ended = room > tolerance and _last_word(previous) not in _FUNCTION_WORDS
         if lower:
-            cost += min(1.2, (room - tolerance) / 4) if ended else -0.4
+            cost += min(1.2, (room - tolerance) / 4 + 0.3 * (column == "title")) if ended else -0.4
         elif ended and column in _CLOSING_FIELDS:
             cost += 0.8  # a one-paragraph field whose last line ended short has ended
+        elif column == "title" and _last_word(previous) not in _FUNCTION_WORDS:
+            cost += 0.6  # a capital after a title's full line: mostly a new item's start
         if (_last_word(previous), _norm_word(first)) in model.bigrams:
             cost -= 0.3
+        if _last_word(previous) in _FUNCTION_WORDS and _norm_word(first) == _last_word(previous):
+            cost += 1.0  # "and" / "and": a column's line seldom repeats the word ending the last
     elif lower:
         cost += 1.2 if previous is None else 0.8  # a new item seldom starts in lower case
     if previous is None and column in track.used:
@@ -1026,6 +1119,8 @@ def _fragment_cost(
     cost += _lexicon_cost(words, column, model)
     if column == "owner" and len(words) > 1 and not any(w[:1].isupper() for w in words):
         cost += 0.8  # job titles and team names are capitalised
+    elif column == "owner" and lower and _norm_word(first) not in _FUNCTION_WORDS:
+        cost += 0.5  # ... and their words are capitalised but for "of", "for", "and"
     inner = piece[1:-1] if len(piece) > 2 else []
     cost += 2.0 * sum(1 for t in inner if t == "|")
     for m, token in enumerate(piece[1:], start=1):
@@ -1036,7 +1131,7 @@ def _fragment_cost(
         before, after = tokens[start - 1], tokens[start]
         if (_norm_word(before), _norm_word(after)) in model.bigrams:
             cost += 0.4  # the two words are printed together elsewhere in the document
-        if before.lower() in _FUNCTION_WORDS and after != "|":
+        if before.lower() in _FUNCTION_WORDS and after[:1].isupper():
             cost += 0.2  # "of" / "the" seldom ends a column's line before a capital's column
     return cost
 
