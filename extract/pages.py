@@ -390,30 +390,35 @@ def _lines_one_direction(glyphs: Glyphs, sub: np.ndarray, direction: int) -> lis
     for group in groups:
         group.sort(key=start.__getitem__)
         words: list[Word] = []
-        chars: list[int] = []
+        chars: list[str] = []  # the word being read: its characters and box
+        wx0 = wtop = wx1 = wbottom = 0.0
         last_end = last_start = last_text = None
-
-        def flush(chars=chars, words=words):
-            if chars:
-                words.append(Word("".join(texts[i] for i in chars), min(gx0[i] for i in chars),
-                                  min(gtop[i] for i in chars), max(gx1[i] for i in chars),
-                                  max(gbottom[i] for i in chars), direction))
-                chars.clear()
-
         for k in group:
             text = texts[k]
             if text.isspace():
-                flush()
+                if chars:
+                    words.append(Word("".join(chars), wx0, wtop, wx1, wbottom, direction))
+                    chars = []
                 last_end = None
                 continue
             if last_end is not None and start[k] - last_end > 0.15 * sizes[k]:
-                flush()
+                if chars:
+                    words.append(Word("".join(chars), wx0, wtop, wx1, wbottom, direction))
+                    chars = []
             elif last_text == text and last_start is not None and abs(start[k] - last_start) < 0.5:
                 continue  # the same glyph drawn twice (fake bold)
-            chars.append(k)
-            last_end = end[k] if len(chars) == 1 else max(last_end, end[k])
+            if chars:
+                chars.append(text)
+                wx0, wtop = min(wx0, gx0[k]), min(wtop, gtop[k])
+                wx1, wbottom = max(wx1, gx1[k]), max(wbottom, gbottom[k])
+                last_end = max(last_end, end[k])
+            else:
+                chars = [text]
+                wx0, wtop, wx1, wbottom = gx0[k], gtop[k], gx1[k], gbottom[k]
+                last_end = end[k]
             last_start, last_text = start[k], text
-        flush()
+        if chars:
+            words.append(Word("".join(chars), wx0, wtop, wx1, wbottom, direction))
         if words:
             lines.append(Line(words, direction))
     return lines
