@@ -90,20 +90,47 @@ def document_vocabulary(doc: ExtractedDocument) -> set[str]:
 def settle_refs(records: list[Record]) -> None:
     """Normalise references with the document's own prefixes, which settle OCR slips
     ("CRO1" is CR01 where the document uses CR; "CO1" stays where it uses CO)."""
-    from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes, repair_ref
+    from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes, repair_ref_readings
 
     prefixes = ref_prefixes(r.ref_raw for r in records if r.ref_raw and looks_like_ref(r.ref_raw))
-    for rec in records:
+    damaged = []
+    for i, rec in enumerate(records):
         if not rec.ref_raw:
             continue
         ref = normalise_ref(rec.ref_raw, prefixes) if looks_like_ref(rec.ref_raw) else None
         letters = re.match(r"[A-Z]*", ref or "").group(0)
         if prefixes and (ref is None or (letters and letters not in prefixes)):
-            repaired = repair_ref(rec.ref_raw, prefixes)
-            if repaired:
-                rec.warnings.append(f"reference read as {rec.ref_raw!r}, taken as {repaired}")
-                ref = repaired
+            damaged.append(i)
         rec.ref = ref or rec.ref
+    for i in damaged:
+        rec = records[i]
+        readings = repair_ref_readings(rec.ref_raw, prefixes)
+        if readings:
+            chosen = _reading_in_order(readings, records, i)
+            rec.warnings.append(f"reference read as {rec.ref_raw!r}, taken as {chosen}")
+            rec.ref = chosen
+
+
+def _reading_in_order(readings: list[str], records: list[Record], i: int) -> str:
+    """Of a damaged reference's readings, the first that is unused and falls between the
+    numbers of its neighbours of the same kind and prefix (registers list them in order)."""
+    def number(ref: str) -> tuple[str, int] | None:
+        m = re.fullmatch(r"([A-Z]+)(\d+)", ref or "")
+        return (m.group(1), int(m.group(2))) if m else None
+
+    kind = records[i].kind
+    used = {r.ref for j, r in enumerate(records) if j != i and r.kind == kind}
+    before = [number(r.ref) for r in records[:i] if r.kind == kind]
+    after = [number(r.ref) for r in records[i + 1:] if r.kind == kind]
+    for reading in readings:
+        here = number(reading)
+        if reading in used or here is None:
+            continue
+        lo = next((n for p, n in (x for x in reversed(before) if x) if p == here[0]), None)
+        hi = next((n for p, n in (x for x in after if x) if p == here[0]), None)
+        if (lo is None or lo < here[1]) and (hi is None or here[1] < hi):
+            return reading
+    return next((r for r in readings if r not in used), readings[0])
 
 
 def merge_duplicate_refs(records: list[Record], warnings: list[str]) -> list[Record]:

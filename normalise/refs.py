@@ -158,6 +158,10 @@ def is_ref_like(text: str, prefixes: Collection[str] = ()) -> bool:
     return looks_like_ref(flat) or bool(prefixes and len(flat) <= 8 and repair_ref(flat, prefixes))
 
 
+# Digits an OCR look-alike may stand for, most likely first ("s" is 5, sometimes 3).
+_OCR_DIGIT_READINGS = {"s": "53", "S": "53", "B": "83", "Z": "27", "z": "27"}
+
+
 def repair_ref(raw: str, prefixes: Collection[str]) -> str | None:
     """An OCR-damaged reference put right by the document's prefixes, or None.
 
@@ -165,8 +169,15 @@ def repair_ref(raw: str, prefixes: Collection[str]) -> str | None:
     ("Cco4" -> CO4) or one look-alike ("$T2" -> ST2); the rest must read as digits by
     look-alikes ("col" -> CO1, "COs" -> CO5). Nothing is guessed beyond that.
     """
+    readings = repair_ref_readings(raw, prefixes)
+    return readings[0] if readings else None
+
+
+def repair_ref_readings(raw: str, prefixes: Collection[str]) -> list[str]:
+    """Every reading of an OCR-damaged reference, most likely first ("COs": CO5, then CO3):
+    the caller may choose by the references around it."""
     token = re.sub(r"\s+", "", raw or "").strip(_SURROUNDING)
-    best = None
+    best: tuple[int, str] | None = None
     for prefix in sorted(prefixes, key=len, reverse=True):
         for cut in range(1, min(len(token), len(prefix) + 2)):
             letters, number = token[:cut], token[cut:]
@@ -177,8 +188,15 @@ def repair_ref(raw: str, prefixes: Collection[str]) -> str | None:
                 continue  # "so" in "Also" is a word's end, not a number
             quality = _prefix_match(letters, prefix)
             if quality is not None and (best is None or quality < best[0]):
-                best = (quality, f"{prefix}{int(digits)}")
-    return best[1] if best else None
+                best = (quality, prefix + "\0" + number)
+    if best is None:
+        return []
+    prefix, number = best[1].split("\0")
+    numbers = [""]
+    for ch in number:
+        options = _OCR_DIGIT_READINGS.get(ch) or ch.translate(_OCR_TO_DIGIT)
+        numbers = [n + o for n in numbers for o in options]
+    return [f"{prefix}{int(n)}" for n in numbers]
 
 
 def _prefix_match(letters: str, prefix: str) -> int | None:

@@ -131,3 +131,20 @@ def test_is_ref_like_accepts_repairable_tokens_only_with_prefixes():
     assert is_ref_like("col", {"CO"})
     assert is_ref_like("CR12")
     assert not is_ref_like("Risk Owner", {"CR"})
+
+
+@pytest.mark.parametrize(
+    "raws, expected",
+    [
+        pytest.param(["CO1", "CO2", "cos", "CO4"], ["CO1", "CO2", "CO3", "CO4"], id="s-between-2-and-4-is-3"),
+        pytest.param(["CO1", "CO2", "CO4", "COs"], ["CO1", "CO2", "CO4", "CO5"], id="s-after-4-is-5"),
+        pytest.param(["CR1", "col", "CO2", "CR3"], ["CR1", "CO1", "CO2", "CR3"], id="lower-l-is-one"),
+    ],
+)
+def test_settle_refs_reads_damaged_refs_by_their_neighbours(raws, expected):
+    from normalise import settle_refs
+    from normalise.record import Record
+
+    records = [Record(kind="opportunity", ref="", ref_raw=raw) for raw in raws]
+    settle_refs(records)
+    assert [r.ref for r in records] == expected
