@@ -186,7 +186,8 @@ def read_glyphs(page: pdfium.PdfPage, transform: np.ndarray) -> Glyphs:
         for i, code in enumerate(codes):
             if code in skip or 0xD800 <= code <= 0xDFFF:
                 continue  # control, or half of a surrogate pair (rare outside emoji)
-            if is_generated(raw, i) == 1 or not loose_box(raw, i, rect):
+            # pdfium generates only spaces (and the line-end hyphen mark): ask for those alone
+            if (code in (0x20, 0x02) and is_generated(raw, i) == 1) or not loose_box(raw, i, rect):
                 continue
             texts.append("-" if code == 0x02 else chr(code))  # pdfium's mark for a hyphen at a line end
             box_list.append((rect.left, rect.top, rect.right, rect.bottom))
