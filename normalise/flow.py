@@ -1183,6 +1183,27 @@ def _last_word(text: str | None) -> str:
 # --- record ---------------------------------------------------------------------------------
 
 
+def trim_owner_tail(owner: str, vocabulary: set[str]) -> tuple[str, str]:
+    """An owner (a job title or team) does not end in a lower-case connective, OCR debris or
+    an unknown lower-case fragment: such a tail came from the next column. Returns
+    (owner, the tail set aside)."""
+    from normalise.cells import is_known_word
+
+    words = owner.split()
+    cut = len(words)
+    while cut > 1:
+        word = words[cut - 1]
+        bare = word.strip(".,;:")
+        debris = not re.fullmatch(r"[A-Za-z&'()/\-]+", bare)
+        lower = bare[:1].islower()
+        unknown = lower and not is_known_word(bare.lower(), vocabulary)
+        if debris or (lower and bare.lower() in _FUNCTION_WORDS) or unknown:
+            cut -= 1
+            continue
+        break
+    return " ".join(words[:cut]), " ".join(words[cut:])
+
+
 def to_record(
     entry: FlowEntry,
     scores: Scores,
@@ -1199,6 +1220,11 @@ def to_record(
             value = clean_inline(raw, vocabulary=vocabulary)
         else:
             value = clean_cell(raw, vocabulary=vocabulary)
+        if field_name == "owner" and value:
+            value, stray = trim_owner_tail(value, vocabulary)
+            if stray:
+                rec.warnings.append(f"owner: trailing {stray!r} set aside as a fragment of "
+                                    "a neighbouring column")
         setattr(rec, field_name, value or None)
     rec.inherent_score = scores.inherent
     rec.residual_score = scores.residual

@@ -114,7 +114,7 @@ SEED_FLOORS = {
     "consequences": 9,
     "controls": 6,
     "actions": 11,
-    "owner": 14,
+    "owner": 16,
     "direction_text": 14,
 }
 COLUMN_ROWS = ("CR2", "CR7", "CR8", "CR9", "CR10", "CR13")
@@ -356,3 +356,20 @@ def test_segment_line_cuts_by_widths_and_rules():
         ("controls", "Sandbags stored at depots"),
         ("owner", "J Smith"),
     ]
+
+
+@pytest.mark.parametrize(
+    "owner, kept, stray",
+    [
+        pytest.param("Executive Director for Adult Services and of", "Executive Director for Adult Services",
+                     "and of", id="connectives"),
+        pytest.param("Head of Service o\\ ith", "Head of Service", "o\\ ith", id="ocr-debris"),
+        pytest.param("Head of Legal and Democratic Services", "Head of Legal and Democratic Services", "",
+                     id="inner-connective-kept"),
+        pytest.param("CMT", "CMT", "", id="initials"),
+    ],
+)
+def test_trim_owner_tail(owner, kept, stray):
+    from normalise.flow import trim_owner_tail
+
+    assert trim_owner_tail(owner, set()) == (kept, stray)
