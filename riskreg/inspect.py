@@ -473,24 +473,23 @@ def run_inspect(file: str, *, out: str, page: int | None = None, profile: str | 
                 password: str | None = None) -> int:
     """Write page PNGs and report.html for one register into `out`; the exit code."""
     from extract import read_document
+    from normalise.profiles import ProfileError
 
     try:
         doc = read_document(file, password=password)
-    except RegisterError as exc:
-        if exc.path is None:
-            exc.path = file
-        print(f"riskreg: {exc.one_line()}", file=sys.stderr)
-        return 1
-    if page is not None and doc.kind == "pdf" and not 1 <= page <= (doc.page_count or 0):
-        print(f"riskreg: {file}: no page {page} (the document has {doc.page_count} pages); "
-              "pass --page between 1 and the page count", file=sys.stderr)
-        return 2
-    try:
+        if page is not None and doc.kind == "pdf" and not 1 <= page <= (doc.page_count or 0):
+            print(f"riskreg: {file}: no page {page} (the document has {doc.page_count} pages); "
+                  "pass --page between 1 and the page count", file=sys.stderr)
+            return 2
         inspection = inspect_document(doc, profile=profile)
     except RegisterError as exc:
         if exc.path is None:
             exc.path = file
         print(f"riskreg: {exc.one_line()}", file=sys.stderr)
+        return 1
+    except ProfileError as exc:
+        print(f"riskreg: {file}: layout profile: {exc} (fix the profile or leave out --profile)",
+              file=sys.stderr)
         return 1
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)

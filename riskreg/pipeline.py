@@ -99,17 +99,40 @@ def organisation_from_folder(path: str, raw_root: str | None) -> str | None:
 
 def ingest_one(req: IngestRequest) -> IngestOutcome:
     """Read one input into contract rows. Never raises for a bad input: a failed outcome says why."""
-    from extract import read_document
-    from normalise import normalise_document
-    from normalise.organisation import find_organisation
-    from normalise.periods import find_period, period_from_text
+    from normalise.profiles import ProfileError
 
     started = time.perf_counter()
     name = source_name(req.path, req.raw_root)
-    source = {
+    source = _new_source_row(name, req.organisation)
+    outcome = IngestOutcome(source_file=name, source=source)
+    try:
+        _read_into(outcome, req)
+    except RegisterError as exc:
+        if exc.path is None:
+            exc.path = req.path
+        source["error"] = exc.one_line()
+    except ProfileError as exc:  # the analyst's profile, not the file: say so
+        source["error"] = f"{req.path}: layout profile: {exc} (fix the profile or leave out --profile)"
+    except ValidationError as exc:
+        source["error"] = f"{req.path}: {exc} (nothing written; please report this file)"
+    except MemoryError:
+        source["error"] = f"{req.path}: ran out of memory (try --max-pages or fewer workers)"
+    except Exception as exc:  # a bug or an input no reader foresaw: report it, keep the batch going
+        source["error"] = (f"{req.path}: unexpected {type(exc).__name__}: {exc} "
+                           "(please report this file)")
+    if source["source_sha256"] is None and os.path.isfile(req.path):
+        with contextlib.suppress(OSError):  # unreadable: the error above already says so
+            source["source_sha256"] = file_sha256(req.path)
+    source["seconds"] = round(time.perf_counter() - started, 3)
+    return outcome
+
+
+def _new_source_row(name: str, organisation: str | None) -> dict:
+    """The sources row of an input not yet read: failed until reading succeeds."""
+    return {
         "source_file": name,
         "source_sha256": None,
-        "organisation": req.organisation,
+        "organisation": organisation,
         "period": None,
         "edition": None,
         "status": "failed",
@@ -122,62 +145,63 @@ def ingest_one(req: IngestRequest) -> IngestOutcome:
         "register_pages": None,
         "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
     }
-    outcome = IngestOutcome(source_file=name, source=source)
-    try:
-        with time_limit(req.time_limit, req.path):
-            doc = read_document(req.path, password=req.password, max_pages=req.max_pages,
-                                cache_dir=req.cache_dir)
-        source["source_sha256"] = doc.sha256
-        source["pages"] = doc.page_count
-        edition = normalise_document(doc, profile=req.profile)
-        organisation = (req.organisation or organisation_from_folder(req.path, req.raw_root)
-                        or find_organisation(doc.title) or "Unknown organisation")
-        if req.period:
-            period = period_from_text(req.period)
-        else:
-            period = (find_period(edition.period_text or "") or find_period(doc.title)
-                      or find_period(Path(req.path).stem.replace("_", " ")))
-        if period is None:
-            raise RegisterError("no period found in the title, footer or file name",
-                                path=req.path, hint="pass --period, e.g. --period 'Q3 2019/20'")
-        edition_id = f"{slugify(organisation)}/{period.label}"
-        source.update(organisation=organisation, period=period.label, edition=edition_id)
-        rows = []
-        for rec in edition.records:
-            row = rec.as_row()
-            row.update(
-                organisation=organisation, period=period.label, period_start=period.start,
-                edition=edition_id, source_file=name, source_sha256=doc.sha256, risk_uid=None,
-            )
-            rows.append(row)
-        validate(RECORDS, to_arrow(RECORDS, rows))
-        outcome.records = rows
-        outcome.warnings = list(doc.warnings) + list(edition.warnings)
-        methods = Counter(r["method"] for r in rows)
-        source.update(
-            status="ok",
-            records=len(rows),
-            method=methods.most_common(1)[0][0] if methods else None,
-            register_pages=_page_ranges(edition.register_pages),
+
+
+def _read_into(outcome: IngestOutcome, req: IngestRequest) -> None:
+    """Extract and normalise the input, and fill the outcome's records and sources row."""
+    from extract import read_document
+    from normalise import normalise_document
+    from normalise.organisation import find_organisation
+
+    source = outcome.source
+    with time_limit(req.time_limit, req.path):
+        doc = read_document(req.path, password=req.password, max_pages=req.max_pages,
+                            cache_dir=req.cache_dir)
+    source["source_sha256"] = doc.sha256
+    source["pages"] = doc.page_count
+    edition = normalise_document(doc, profile=req.profile)
+    organisation = (req.organisation or organisation_from_folder(req.path, req.raw_root)
+                    or find_organisation(doc.title) or "Unknown organisation")
+    period = _edition_period(req, edition.period_text, doc.title)
+    edition_id = f"{slugify(organisation)}/{period.label}"
+    source.update(organisation=organisation, period=period.label, edition=edition_id)
+    rows = []
+    for rec in edition.records:
+        row = rec.as_row()
+        row.update(
+            organisation=organisation, period=period.label, period_start=period.start,
+            edition=edition_id, source_file=outcome.source_file, source_sha256=doc.sha256,
+            risk_uid=None,
         )
-    except RegisterError as exc:
-        if exc.path is None:
-            exc.path = req.path
-        source["error"] = exc.one_line()
-    except ValidationError as exc:
-        source["error"] = f"{req.path}: {exc} (nothing written; please report this file)"
-    except MemoryError:
-        source["error"] = f"{req.path}: ran out of memory (try --max-pages or fewer workers)"
-    except Exception as exc:  # a bug or an input no reader foresaw: report it, keep the batch going
-        source["error"] = (f"{req.path}: unexpected {type(exc).__name__}: {exc} "
-                           "(please report this file)")
-    if source["source_sha256"] is None and os.path.isfile(req.path):
+        rows.append(row)
+    validate(RECORDS, to_arrow(RECORDS, rows))
+    outcome.records = rows
+    outcome.warnings = list(doc.warnings) + list(edition.warnings)
+    methods = Counter(r["method"] for r in rows)
+    source.update(
+        status="ok",
+        records=len(rows),
+        method=methods.most_common(1)[0][0] if methods else None,
+        register_pages=_page_ranges(edition.register_pages),
+    )
+
+
+def _edition_period(req: IngestRequest, period_text: str | None, title: str):
+    """--period, else the document's title or footer, else the file name; RegisterError if none."""
+    from normalise.periods import find_period, period_from_text
+
+    if req.period:
         try:
-            source["source_sha256"] = file_sha256(req.path)
-        except OSError:
-            pass
-    source["seconds"] = round(time.perf_counter() - started, 3)
-    return outcome
+            return period_from_text(req.period)
+        except ValueError as exc:  # the analyst's --period, not the file, is at fault
+            raise RegisterError(f"--period: {exc}", path=req.path,
+                                hint="pass --period like 'Q3 2019/20'") from None
+    period = (find_period(period_text or "") or find_period(title)
+              or find_period(Path(req.path).stem.replace("_", " ")))
+    if period is None:
+        raise RegisterError("no period found in the title, footer or file name",
+                            path=req.path, hint="pass --period, e.g. --period 'Q3 2019/20'")
+    return period
 
 
 @contextlib.contextmanager

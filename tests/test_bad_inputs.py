@@ -201,3 +201,45 @@ def test_image_only_pdf_without_tesseract(dataset, tmp_path):
                           capture_output=True, text=True, timeout=600, env=env)
     assert_failed_cleanly(dataset, before, proc, path, "tesseract is not installed")
     assert "page 1" in proc.stderr and "apt-get install tesseract-ocr" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "option, says",
+    [
+        pytest.param(["--profile", "no-such-profile"], "layout profile: no profile named", id="profile"),
+        pytest.param(["--period", "sometime"], "--period: cannot read a period", id="period"),
+    ],
+)
+def test_a_bad_option_is_named_not_reported_as_a_bug(option, says, tmp_path):
+    good = tmp_path / "westmarsh-q1.txt"
+    good.write_text(GOOD_TEXT)
+    p = ingest(tmp_path / "clean", good, extra=option)
+    assert p.returncode == 1
+    assert says in p.stderr and str(good) in p.stderr
+    assert "unexpected" not in p.stderr and "please report" not in p.stderr
+
+
+def test_inspect_with_a_bad_profile_says_so_in_one_line(tmp_path):
+    good = tmp_path / "westmarsh-q1.txt"
+    good.write_text(GOOD_TEXT)
+    p = subprocess.run([RISKREG, "inspect", str(good), "--out", str(tmp_path / "inspect"),
+                        "--profile", "no-such-profile"], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 1
+    assert "Traceback" not in p.stderr
+    assert "layout profile: no profile named" in p.stderr and str(good) in p.stderr
+
+
+def test_a_damaged_extraction_cache_is_read_again_with_a_warning(tmp_path):
+    from extract import read_document
+
+    good = tmp_path / "westmarsh-q1.txt"
+    good.write_text(GOOD_TEXT)
+    cache = tmp_path / "cache"
+    first = read_document(str(good), cache_dir=str(cache))
+    assert not first.warnings
+    for entry in cache.rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    again = read_document(str(good), cache_dir=str(cache))
+    assert [t.texts() for t in again.tables] == [t.texts() for t in first.tables]
+    assert any("extraction cache" in w for w in again.warnings)
+    assert not read_document(str(good), cache_dir=str(cache)).warnings  # re-made clean
