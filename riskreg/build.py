@@ -151,8 +151,8 @@ def resolve_conflicts(outcomes: list[IngestOutcome], existing: dict[str, str],
 
 
 def _preferred(o: IngestOutcome, prefer: set[str]) -> bool:
-    return any(o.source_file == p or os.path.normpath(o.source.get("path", "")) == p
-               or o.source_file.endswith(p) or p.endswith(o.source_file) for p in prefer)
+    return any(o.source_file == p or o.source_file.endswith(p) or p.endswith(o.source_file)
+               for p in prefer)
 
 
 def _fail(o: IngestOutcome, reason: str) -> None:
@@ -203,6 +203,7 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
               max_pages: int | None = None, time_limit: float | None = None,
               echo=print) -> BuildSummary:
     """Bring the dataset at OUT up to date with the inputs under RAW, then link."""
+    from riskreg.corrections import reapply_corrections
     from riskreg.linking import run_link
 
     started = time.perf_counter()
@@ -238,7 +239,7 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
         _finish_batch(dataset, batch, existing, prefer or [], summary, changed_orgs)
     finally:
         progress.close()
-    corrections = apply_corrections(out, raw)
+    corrections = reapply_corrections(out, raw)
     if changed_orgs or summary.removed:
         summary.link_text = run_link(out, raw_root=raw, verbose=False, organisations=changed_orgs)
     summary.seconds = time.perf_counter() - started
@@ -247,19 +248,6 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
     if summary.link_text:
         echo(summary.link_text)
     return summary
-
-
-def apply_corrections(out: str, raw: str) -> list[str]:
-    """Re-apply RAW/corrections.csv on every build (edits to it alone re-read no file)."""
-    from riskreg.corrections import CorrectionsError, apply_to_dataset, default_corrections
-
-    path = default_corrections(raw)
-    if not path:
-        return []
-    try:
-        return apply_to_dataset(out, path)
-    except CorrectionsError as exc:
-        return [str(exc)]
 
 
 def _finish_batch(dataset, batch, existing, prefer, summary, changed_orgs) -> None:

@@ -110,10 +110,8 @@ def editions_of(records: pd.DataFrame, organisation: str) -> list[Edition]:
 
 def period_label(text: str) -> str:
     """The dataset's label for a period as a person types it ('Q3 2019/20' -> '2019/20 Q3')."""
-    try:
-        from normalise.periods import period_from_text
-    except ImportError:  # the period reader is optional: compare labels literally without it
-        return text.strip()
+    from normalise.periods import period_from_text
+
     try:
         return period_from_text(text).label
     except ValueError:

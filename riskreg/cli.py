@@ -67,16 +67,10 @@ def ingest(files, out, organisation, period, raw_root, profile, password, max_pa
 
 def _apply_corrections(out: str, raw_root: str | None) -> None:
     """Re-apply the analyst's corrections (RAW/corrections.csv) after every write."""
-    from riskreg.corrections import CorrectionsError, apply_to_dataset, default_corrections
+    from riskreg.corrections import reapply_corrections
 
-    path = default_corrections(raw_root)
-    if not path:
-        return
-    try:
-        for line in apply_to_dataset(out, path):
-            click.echo(f"  warning: {line}", err=True)
-    except CorrectionsError as exc:
-        _fail_line(str(exc))
+    for line in reapply_corrections(out, raw_root):
+        click.echo(f"  warning: {line}", err=True)
 
 
 @main.command()

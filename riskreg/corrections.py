@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from riskreg.changes import name_key, period_label
 from riskreg.dataset import Dataset
-from riskreg.errors import ValidationError
+from riskreg.errors import RegisterError, ValidationError
 from riskreg.schema import RECORDS, SCORE_COLUMNS, conform, to_arrow, validate
 
 CORRECTIONS_NAME = "corrections.csv"
@@ -37,7 +37,7 @@ CORRECTABLE = ("kind", "ref", *TEXT_FIELDS, *SCORE_COLUMNS)
 LOWERCASE_FIELDS = ("kind", "direction")
 
 
-class CorrectionsError(ValueError):
+class CorrectionsError(RegisterError, ValueError):
     """The corrections file cannot be read at all (missing, or missing a column)."""
 
 
@@ -66,15 +66,16 @@ def read_corrections(path: str | Path) -> pd.DataFrame:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             rows = list(_numbered_rows(csv.reader(fh)))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise CorrectionsError(f"{path}: cannot read the corrections file ({exc})") from exc
+        raise CorrectionsError(f"cannot read the corrections file ({exc})", path=str(path),
+                               hint="fix the file, or remove it to apply no corrections") from exc
     if not rows:
         return empty_corrections()
     (_, header), body = rows[0], rows[1:]
     header = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise CorrectionsError(f"{path}: missing column(s) {', '.join(missing)}; the header must "
-                               f"be {','.join(COLUMNS)}")
+        raise CorrectionsError(f"missing column(s) {', '.join(missing)}", path=str(path),
+                               hint=f"the first line must be {','.join(COLUMNS)}")
     records = []
     for line, cells in body:
         row = dict(zip(header, (c.strip() for c in cells), strict=False))
@@ -280,3 +281,15 @@ def apply_to_dataset(out: str, corrections_path: str | None) -> list[str]:
     dataset = Dataset(out)
     with dataset.locked():
         return correct_dataset(dataset, corrections)
+
+
+def reapply_corrections(out: str, raw_root: str | None) -> list[str]:
+    """Re-apply RAW/corrections.csv (when there is one) to the dataset at `out` after a write:
+    one line per correction not applied, or why the file could not be read."""
+    path = default_corrections(raw_root)
+    if not path:
+        return []
+    try:
+        return apply_to_dataset(out, path)
+    except CorrectionsError as exc:
+        return [exc.one_line()]
