@@ -15,8 +15,6 @@ from pathlib import Path
 from extract.types import ExtractedDocument
 from riskreg.errors import OcrUnavailable, UnreadableInput
 
-TEXT_SUFFIXES = {".txt", ".tsv", ".text", ".csv", ".md", ""}
-
 
 def sniff(path: str) -> str:
     """'pdf' or 'text' from the file's first bytes, or UnreadableInput saying what it is."""
@@ -94,14 +92,15 @@ def read_document(path: str, *, password: str | None = None, max_pages: int | No
     """Read any supported input into an ExtractedDocument (cached by content hash when asked)."""
     kind = sniff(path)
     cache = _cache_path(cache_dir, file_sha256(path), password, max_pages) if cache_dir else None
+    stale = None
     if cache is not None and cache.exists():
         try:
             with open(cache, "rb") as fh:
                 doc = pickle.load(fh)
             doc.path = path
             return doc
-        except Exception:  # a stale or damaged cache entry is simply re-made
-            pass
+        except Exception as exc:  # noqa: BLE001 - any damage to a cache entry: read the file again
+            stale = f"extraction cache {cache} was unreadable ({type(exc).__name__}: {exc}); re-read"
     if kind == "pdf":
         doc = _read_pdf_with_ocr(path, password=password, max_pages=max_pages)
     else:
@@ -110,6 +109,8 @@ def read_document(path: str, *, password: str | None = None, max_pages: int | No
         doc = read_text(path)
     if cache is not None:
         _write_cache(cache, doc)
+    if stale:  # after writing, so the new cache entry does not carry it
+        doc.warnings.append(stale)
     return doc
 
 
@@ -125,17 +126,15 @@ def _read_pdf_with_ocr(path: str, *, password, max_pages) -> ExtractedDocument:
     if not ocr.ocr_available():
         raise OcrUnavailable(
             f"{len(needs)} page(s) have no text layer and need OCR, but tesseract is not installed",
-            path=path, page=needs[0],
-            hint="install the Debian package tesseract-ocr (apt-get install tesseract-ocr)")
+            path=path, page=needs[0], hint=ocr.OCR_HINT)
     by_page = {p.number: p for p in doc.pages}
-    tables = [t for t in doc.tables if t.page not in needs]
-    for n in needs:
-        page_tables, info = ocr.ocr_page(path, n, password=password)
-        tables.extend(page_tables)
-        by_page[n] = info
+    ocr_tables, ocr_infos, ocr_warnings = ocr.ocr_pages(path, needs, password=password)
+    by_page.update((info.number, info) for info in ocr_infos)
+    tables = [t for t in doc.tables if t.page not in needs] + ocr_tables
     tables.sort(key=lambda t: (t.page or 0))
     doc.tables = tables
     doc.pages = [by_page[k] for k in sorted(by_page)]
+    doc.warnings.extend(ocr_warnings)
     if needs and needs[0] == 1 and not doc.title:
         doc.title = by_page[1].text_head
     return doc

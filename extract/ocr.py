@@ -26,7 +26,6 @@ normalise.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -781,17 +780,11 @@ def ocr_page(
     return tables, info
 
 
-def read_scanned_pdf(
-    path: str, *, password=None, pages=None, dpi: int = DEFAULT_DPI
-) -> ExtractedDocument:
-    """Every page (or the 1-based `pages` given) of a scanned PDF through `ocr_page`."""
-    _require_ocr(path, None)
-    with open(path, "rb") as fh:
-        sha256 = hashlib.sha256(fh.read()).hexdigest()
-    pdf = _open_pdf(path, password)
-    page_count = len(pdf)
-    pdf.close()
-    numbers = list(pages) if pages is not None else list(range(1, page_count + 1))
+def ocr_pages(
+    path: str, numbers: list[int], *, password=None, dpi: int = DEFAULT_DPI
+) -> tuple[list[RawTable], list[PageInfo], list[str]]:
+    """The given pages (1-based) through `ocr_page`: their tables, their PageInfos, and a
+    warning for each page OCR found no text or no ruled grid on."""
     tables: list[RawTable] = []
     infos: list[PageInfo] = []
     warnings: list[str] = []
@@ -803,10 +796,25 @@ def read_scanned_pdf(
             warnings.append(f"page {n}: OCR found no text")
         elif not any(t.report.get("grid_found") for t in page_tables):
             warnings.append(f"page {n}: no ruled grid found; text kept as flow lines")
+    return tables, infos, warnings
+
+
+def read_scanned_pdf(
+    path: str, *, password=None, pages=None, dpi: int = DEFAULT_DPI
+) -> ExtractedDocument:
+    """Every page (or the 1-based `pages` given) of a scanned PDF through `ocr_page`."""
+    from extract import file_sha256
+
+    _require_ocr(path, None)
+    pdf = _open_pdf(path, password)
+    page_count = len(pdf)
+    pdf.close()
+    numbers = list(pages) if pages is not None else list(range(1, page_count + 1))
+    tables, infos, warnings = ocr_pages(path, numbers, password=password, dpi=dpi)
     title = infos[0].text_head.split("\n")[0] if infos and infos[0].text_head else ""
     return ExtractedDocument(
         path=path,
-        sha256=sha256,
+        sha256=file_sha256(path),
         kind="pdf",
         tables=tables,
         pages=infos,

@@ -57,7 +57,6 @@ def read_text(path: str) -> ExtractedDocument:
     data = _read_bytes(path)
     text = decode_text(data, path)
     lines = text.split("\n")
-    warnings: list[str] = []
     if is_tab_separated(lines):
         tables = tab_lines_to_tables(lines)
         title = title_lines(lines, stop_at_tabs=True)
@@ -82,7 +81,6 @@ def read_text(path: str) -> ExtractedDocument:
         kind="text",
         tables=tables,
         title=title,
-        warnings=warnings,
     )
 
 
