@@ -134,24 +134,23 @@ class Vocabulary:
             idf[i] = weight * (GENERIC_FACTOR if w.startswith("~") else 1.0)
         return cls(index, idf)
 
-    def presence(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
-        """Documents -> 0/1 matrix (documents x vocabulary)."""
-        m = np.zeros((len(docs), len(self.index)))
-        for r, doc in enumerate(docs):
-            for w in doc:
-                i = self.index.get(w)
-                if i is not None:
-                    m[r, i] = 1.0
-        return m
-
-    def tfidf(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
-        """Documents -> L2-normalised TF-IDF rows (sublinear term frequency)."""
+    def counts(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        """Documents -> term counts (documents x vocabulary); words outside it are ignored."""
         m = np.zeros((len(docs), len(self.index)))
         for r, doc in enumerate(docs):
             for w in doc:
                 i = self.index.get(w)
                 if i is not None:
                     m[r, i] += 1.0
+        return m
+
+    def presence(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        """Documents -> 0/1 matrix (documents x vocabulary)."""
+        return (self.counts(docs) > 0).astype(float)
+
+    def tfidf(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        """Documents -> L2-normalised TF-IDF rows (sublinear term frequency)."""
+        m = self.counts(docs)
         m = np.where(m > 0, 1.0 + np.log(np.maximum(m, 1.0)), 0.0) * self.idf
         norms = np.linalg.norm(m, axis=1, keepdims=True)
         return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
