@@ -335,29 +335,34 @@ def _widths_for(lines: Sequence[str], line_widths: Sequence[float] | None) -> li
     return [given[i] if i < len(given) else None for i in range(len(lines))]
 
 
-def _uses_letter_bullets(lines: Sequence[str]) -> bool:
-    """True when two or more lines open with the same dash, "o", "*" or number-style marker."""
-    markers = [
-        re.sub(r"\d+|\b[a-z]\b|\b[ivx]+\b", "#", m.group(0).strip())
-        for line in lines
-        if (m := _LETTER_BULLET.match(line))
-    ]
-    return any(markers.count(marker) >= 2 for marker in set(markers))
+def _marker_family(marker: str) -> str:
+    """The kind of list a line marker belongs to: numbered and lettered markers ("1.", "a)",
+    "(ii)") are one ordered list with its sub-items; a dash, "o" or "*" each its own."""
+    marker = marker.strip()
+    return "ordered" if re.search(r"[.)]$", marker) else marker
 
 
-def _bullet_at(line: str, previous: str, letter_bullets: bool, *, ocr: bool = False
+def _uses_letter_bullets(lines: Sequence[str]) -> frozenset[str]:
+    """The marker families (see `_marker_family`) that open two or more lines: a cell's own
+    bullets. "1." then "a)" is one numbered list with a sub-item, so both count as bullets."""
+    families = [_marker_family(m.group(0)) for line in lines if (m := _LETTER_BULLET.match(line))]
+    return frozenset(f for f in families if families.count(f) >= 2)
+
+
+def _bullet_at(line: str, previous: str, letter_bullets: Collection[str], *, ocr: bool = False
                ) -> int | None:
     """Where the text after a bullet starts, or None when the line opens with no bullet.
 
     Glyphs always count, and in OCR text the characters OCR reads them as; a dash, "o",
-    "*" or number only when the cell uses them as bullets elsewhere or the previous line
-    closed a sentence (a dash may be prose).
+    "*" or number only when the cell uses its kind of marker as bullets elsewhere or the
+    previous line closed a sentence (a dash may be prose).
     """
     glyph = (_OCR_BULLET if ocr else _GLYPH_BULLET).match(line)
     if glyph:
         return glyph.end()
     marker = _LETTER_BULLET.match(line)
-    if marker and (letter_bullets or not previous or _SENTENCE_END.search(previous)):
+    if marker and (_marker_family(marker.group(0)) in letter_bullets or not previous
+                   or _SENTENCE_END.search(previous)):
         return marker.end()
     return None
 
