@@ -9,6 +9,7 @@ from dataclasses import replace
 from extract.types import Cell
 from normalise.cells import clean_cell, clean_inline, repair_controls, section_lines
 from normalise.direction import parse_direction, strip_arrow_debris
+from normalise.fills import fills_as_text
 from normalise.headers import ColumnMap
 from normalise.profiles import Profile
 from normalise.record import Record
@@ -37,6 +38,9 @@ def entry_to_record(entry: Entry, profile: Profile, *, position: int,
     extents = entry.extents or [[] for _ in entry.columns]
     for col, cells, col_extents in zip(header.columns, entry.columns, extents, strict=True):
         raw = _join_fragments(cells)
+        if not raw.strip() and col.field in ("score", None):
+            # a rating shown only as the cell's colour: its colour's name stands for the word
+            raw = fills_as_text((c.fill for c in cells), profile.fill_names)
         if col.field == "score":
             stage_parts.setdefault(col.stage or "residual", {})[col.part or "score"] = raw
             stage_columns.setdefault(col.stage or "residual", {})[col.part or "score"] = col
@@ -73,7 +77,9 @@ def column_lines(cells: list[Cell], extents: list[Extent | None]) -> list[Line]:
     """A column's fragments across rows and pages as lines, each with its width as a share of
     its own column's text area (None where the reader gave no line edges)."""
     lines: list[Line] = []
-    for i, cell in enumerate(c for c in cells if c.text.strip()):
+    for i, cell in enumerate(cells):
+        if not cell.text.strip():  # a cell kept for its fill alone
+            continue
         texts = repair_controls(cell.text).split("\n")
         extent = extents[i] if i < len(extents) else None
         x1s = cell.lines_x1 if cell.lines_x1 and len(cell.lines_x1) == len(texts) else None
@@ -158,7 +164,8 @@ def _set_score(rec: Record, stage: str, parts: dict[str, str], profile: Profile,
     """Fill <stage>_score/_impact/_likelihood from a score cell or a triplet of columns.
 
     A rating word (RAG, High/Low) fills no number: it goes to `extra` under the header of the
-    column that printed it, as any column the contract has no field for."""
+    column that printed it, as any column the contract has no field for; so does a rating
+    shown only as the cell's colour, by its colour's name (normalise/fills.py)."""
     scale = profile.scale
     printed_in = columns.get("score") or columns.get("rating")
     order = (printed_in.order if printed_in else None) or profile.score_order

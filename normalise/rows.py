@@ -43,7 +43,7 @@ class Entry:
         if not self.extents:
             self.extents = [[] for _ in self.columns]
         for i, cell in enumerate(row[: len(self.columns)]):
-            if cell.text.strip():
+            if cell.text.strip() or cell.fill:  # a fill alone may be a rating (fills.py)
                 self.columns[i].append(cell)
                 self.extents[i].append(extents[i] if extents and i < len(extents) else None)
         self.continued += 1
@@ -269,7 +269,8 @@ def _recover_glued_fragment(header_rows: list[list[Cell]], walk: TableWalk, meth
         fragments = []
         for i, cell in enumerate(row[: len(walk.header.columns)]):
             rest = _text_after_header(cell.text, walk.header.columns[i].header)
-            fragments.append(Cell(rest, cell.page, cell.bbox, cell.confidence, cell.fill,
+            # the fill behind it is the header's, not a rating of the row (fills.py)
+            fragments.append(Cell(rest, cell.page, cell.bbox, cell.confidence, None,
                                   _tail_widths(cell, rest)))
         if any(c.text for c in fragments):
             _take_row(fragments, walk, method, profile)

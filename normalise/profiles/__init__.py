@@ -38,6 +38,7 @@ _KEYED_SECTIONS = (
     "scales",
     "stage_meaning",
     "sections",
+    "fill_names",
 )
 _KNOWN_KEYS = {
     "name",
@@ -82,6 +83,8 @@ class Profile:
     legend_words: tuple[str, ...] = ()
     # labelled sections inside one cell ("Risk:- ..." / "Effects:- ..."): field -> labels
     sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # a rating shown only as a cell's colour: colour name -> shades ('#rrggbb') it covers
+    fill_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""  # the file it was read from
 
     @functools.cached_property
@@ -272,6 +275,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "") -> Profile:
         likelihood_labels=_labels(scales.get("likelihood"), where, "scales.likelihood"),
         legend_words=_words(data.get("legend_words"), where, "legend_words"),
         sections=sections,
+        fill_names=_fill_names(data.get("fill_names"), where),
         source=source,
     )
 
@@ -286,6 +290,21 @@ def _words(value: Any, where: str, key: str) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise ProfileError(f"{where}: {key} must be a list of words")
     return tuple(dict.fromkeys(_norm(v) for v in value if _norm(v)))
+
+
+def _fill_names(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        raise ProfileError(f"{where}: fill_names must map colour names to lists of '#rrggbb'")
+    out = {}
+    for name, shades in value.items():
+        found = _words(shades, where, f"fill_names.{name}")
+        bad = [s for s in found if not re.fullmatch(r"#[0-9a-f]{6}", s)]
+        if bad:
+            raise ProfileError(f"{where}: fill_names.{name}: {bad} are not '#rrggbb' colours")
+        out[str(name)] = found
+    return out
 
 
 def _labels(value: Any, where: str, key: str) -> dict[str, int]:
