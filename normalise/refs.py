@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 
-_DIGIT_LIKE = "0123456789OolI|"
-_TO_DIGIT = str.maketrans("OolI|", "00111")
+_DIGIT_LIKE = "0123456789OolIi|"  # "i" as "I": the result is upper-cased, so both read alike
+_TO_DIGIT = str.maketrans("OolIi|", "001111")
 _SEPARATORS = re.compile(r"([\-./_])")
 _SURROUNDING = " \t\n.:;,)(*[]#"
 
