@@ -290,7 +290,9 @@ def invent_entries(
 
     Text fields of several items (cause, consequences, controls, actions, progress) are lists
     of strings; the rest are strings or ints. Also invented, for layouts that print them:
-    target impact/likelihood, a review date and a corporate priority.
+    target impact/likelihood, a review date and a corporate priority; and (from a generator
+    of their own, so that adding them changed no earlier entry) a previous score, an action
+    owner and a target date.
     """
     rng = random.Random(f"{seed}:{kind}:{ref_style}:{scale}")
     used: set[str] = set()
@@ -316,5 +318,27 @@ def invent_entries(
             "review_date": f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(19, 22)}",
             "priority": rng.choice(_AREAS),
         }
+        entry.update(_later_columns(seed, entry))
         entries.append(entry)
     return entries
+
+
+def _later_columns(seed: int, entry: dict) -> dict:
+    """Columns real registers print beside the contract's fields, which belong in `extra`:
+    the score of the previous edition (agreeing with the stated direction), the owner of the
+    actions, and the date they are due. Seeded by the entry alone."""
+    rng = random.Random(f"{seed}:{entry['ref']}:later")
+    residual, top = entry["residual_score"], entry["scale"] ** 2
+    step = rng.choice((2, 3, 4, 5))
+    previous = {
+        "up": max(1, residual - step),
+        "down": min(top, residual + step),
+        "new": None,
+    }.get(entry["direction"], residual)
+    owner = rng.choice(_INITIALS) if rng.random() < 0.5 else rng.choice(_OWNERS)
+    due = (
+        "Ongoing"
+        if rng.random() < 0.2
+        else f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(23, 25)}"
+    )
+    return {"previous_score": previous, "action_owner": owner, "target_date": due}

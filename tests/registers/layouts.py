@@ -9,10 +9,19 @@ A column's `field` says what it shows:
       number_label  "12" / "Major/Possible" -> score, impact and likelihood
       lxi           "4 x 5 = 20" (L x I)  -> score, impact and likelihood
       rag           "Amber" on an amber fill -> nothing scored; the word goes to extra
+      rag_fill      no text, only the cell's fill -> nothing scored; the fill's colour name
+                    ("Red", "Amber", "Green") goes to extra under the header, as a word would
   - a bare number: inherent_impact, residual_likelihood, target_score ... ("TBC" or blank
     where the entry has no target);
-  - target_impact / target_likelihood, review_date, priority: printed, but no contract field,
-    so they belong in `extra` under the column's header.
+  - target_impact / target_likelihood, review_date, priority, previous_score, target_date,
+    action_owner: printed, but no contract field, so they belong in `extra` under the column's
+    header ("Previous Score" is not a score of this edition, "Target Date" not a target score,
+    "Action Owner" not the risk owner).
+  - "cause+consequences": one "Cause & Effect" cell, a `Cause:` and an `Effect:` section.
+
+Forms: "table" (one table, header repeated on each page), "per_page" (one risk per page as a
+label/value table), "cards" (one small ruled table per risk, header row and values, several
+to a page). `bullet="numbered"` numbers items "1." "2." with some as sub-items "a)" "b)".
 """
 
 from __future__ import annotations
@@ -28,7 +37,15 @@ PAGE_SIZES = {
 }
 
 # Fields whose printed value lands in `extra`, keyed by the column header.
-EXTRA_FIELDS = ("target_impact", "target_likelihood", "review_date", "priority")
+EXTRA_FIELDS = (
+    "target_impact",
+    "target_likelihood",
+    "review_date",
+    "priority",
+    "previous_score",
+    "target_date",
+    "action_owner",
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +84,9 @@ class Layout:
     pagesize: str = "A4-landscape"
     ruled: str = "grid"  # grid | none | horizontal
     header_style: HeaderStyle = field(default_factory=HeaderStyle)
-    form: str = "table"  # table | per_page (one risk per page as a label/value table)
-    bullet: str = "\u2022"
+    form: str = "table"  # table | per_page | cards (see the module's docstring)
+    title_in_table: bool = False  # the title as a merged first row inside the ruled grid
+    bullet: str = "\u2022"  # or "numbered": 1. 2. with sub-items a) b)
     bullet_font: str | None = None  # e.g. "Symbol": a symbol-font glyph for the bullet
     font: str = "Vera"
     font_size: float = 7.5
@@ -378,6 +396,95 @@ RISK_AND_EFFECTS = Layout(
     ref_style="{n}",
 )
 
+PORTRAIT_CAUSE_EFFECT = Layout(
+    name="portrait_cause_effect",
+    organisation="Brackley Vale District Council",
+    period_text="Q1 2023/24",
+    period="2023/24 Q1",
+    pagesize="A4-portrait",
+    tables=(
+        TableSpec(
+            "risk",
+            (
+                C("Risk Ref", "ref", 52),
+                C("Risk", "title", 88),
+                C("Cause & Effect", "cause+consequences", 152),
+                C("Controls in place", "controls", 151),
+                C("Gross", "inherent", 30),
+                C("Net", "residual", 30),
+                C("Lead", "owner", 44),
+            ),
+        ),
+    ),
+    header_style=HeaderStyle(background="#e2efda", font_size=7),
+    bullet="numbered",
+    font="Helvetica",
+    font_size=7,
+    seed=81,
+    n_entries=9,
+    ref_style="COR-2019-{n:02d}",
+)
+
+TITLE_ROW_RAG_FILL = Layout(
+    name="title_row_rag_fill",
+    organisation="Thornbury Police and Crime Commissioner",
+    period_text="Q2 2023/24",
+    period="2023/24 Q2",
+    register_name="Strategic Risk Register \u2014",
+    title_in_table=True,
+    tables=(
+        TableSpec(
+            "risk",
+            (
+                C("Ref", "ref", 28),
+                C("Risk", "title", 100),
+                C("Category", "category", 60),
+                C("Controls", "controls", 130),
+                C("Inherent Score", "inherent", 40),
+                C("Current Rating", "residual", 42, score_format="rag_fill"),
+                C("Previous Score", "previous_score", 40),
+                C("Further Actions", "actions", 124),
+                C("Action Owner", "action_owner", 56),
+                C("Target Date", "target_date", 54),
+                C("Review Date", "review_date", 54),
+                C("Risk Owner", "owner", 66),
+            ),
+        ),
+    ),
+    header_style=HeaderStyle(background="#d9e1f2"),
+    seed=91,
+    n_entries=9,
+    ref_style="{n}",
+)
+
+CARDS = Layout(
+    name="cards",
+    organisation="Rushmere Fire and Rescue Authority",
+    period_text="Quarter 3, 2022/23",
+    period="2022/23 Q3",
+    form="cards",
+    tables=(
+        TableSpec(
+            "risk",
+            (
+                C("Risk Ref", "ref", 40),
+                C("Risk Title", "title", 110),
+                C("Potential Causes", "cause", 130),
+                C("Potential Impacts", "consequences", 130),
+                C("Existing Controls", "controls", 150),
+                C("Residual Score", "residual", 50, score_format="number_label"),
+                C("Target Score", "target_score", 40),
+                C("Risk Owner", "owner", 60),
+                C("Direction of Travel", "direction_text", 60),
+            ),
+        ),
+    ),
+    header_style=HeaderStyle(background="#fce4d6"),
+    seed=101,
+    n_entries=7,
+    ref_style="SR {n}",
+)
+
 LAYOUTS: dict[str, Layout] = {
     layout.name: layout
     for layout in (
@@ -390,5 +497,8 @@ LAYOUTS: dict[str, Layout] = {
         BANDS_NO_REF,
         FOUR_BY_FOUR_ROTATED,
         RISK_AND_EFFECTS,
+        PORTRAIT_CAUSE_EFFECT,
+        TITLE_ROW_RAG_FILL,
+        CARDS,
     )
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -93,7 +94,19 @@ def rating_lines(entry: dict, prefix: str, score_format: str) -> list[str]:
         return [f"{likelihood} x {impact} = {score}"]
     if score_format == "rag":
         return [rag(score, scale)]
+    if score_format == "rag_fill":
+        return []  # the colour alone: see rating_word
     raise ValueError(f"unknown score_format {score_format!r}")
+
+
+def rating_word(entry: dict, prefix: str) -> str:
+    """The RAG word a rating cell stands for (printed, or shown only as its fill)."""
+    return rag(entry[f"{prefix}_score"], entry["scale"])
+
+
+def expected_ref(printed: str) -> str:
+    """A reference as riskreg normalises it: spaces dropped ("SR 3" -> "SR3")."""
+    return re.sub(r"\s+", "", printed)
 
 
 def bare_value(entry: dict, column: ColumnSpec) -> str:
@@ -133,16 +146,20 @@ def golden_record(entry: dict, table: TableSpec) -> dict:
         elif name == "title+consequences":
             record["title"] = entry["title"]
             record["consequences"] = "\n".join(entry["consequences"])
+        elif name == "cause+consequences":
+            record["cause"] = "\n".join(entry["cause"])
+            record["consequences"] = "\n".join(entry["consequences"])
         elif name == "ref":
-            record["ref"] = record["ref_raw"] = entry["ref"]
+            record["ref_raw"] = entry["ref"]
+            record["ref"] = expected_ref(entry["ref"])
         elif name in ("title", "category", "owner"):
             record[name] = entry[name]
         elif name == "direction_text":
             record["direction_text"] = entry["direction_text"]
             record["direction"] = entry["direction"]
         elif name in ("inherent", "residual"):
-            if column.score_format == "rag":
-                record["extra"][extra_key(column)] = rating_lines(entry, name, "rag")[0]
+            if column.score_format in ("rag", "rag_fill"):
+                record["extra"][extra_key(column)] = rating_word(entry, name)
                 continue
             record[f"{name}_score"] = entry[f"{name}_score"]
             if column.score_format in ("number_label", "lxi"):
@@ -185,6 +202,8 @@ def layout_notes(layout: Layout) -> list[str]:
                         "lxi": f"{where}: 'L x I = S', likelihood first: all three filled",
                         "rag": f"{where}: RAG word on a coloured fill only: {c.field} scores null, "
                         f"the word in extra[{extra_key(c)!r}]",
+                        "rag_fill": f"{where}: no text, only a RAG fill: {c.field} scores null, "
+                        f"the fill's colour name (Red/Amber/Green) in extra[{extra_key(c)!r}]",
                     }[c.score_format]
                 )
             elif c.field in EXTRA_FIELDS:
@@ -196,12 +215,25 @@ def layout_notes(layout: Layout) -> list[str]:
                 notes.append(
                     f"{where}: one cell 'Risk:- title' / 'Effects:- items': title and consequences"
                 )
+            elif c.field == "cause+consequences":
+                notes.append(
+                    f"{where}: one cell 'Cause:' items / 'Effect:' items: cause and consequences"
+                )
+            elif c.field == "ref" and any(expected_ref(r) != r for r in (layout.ref_style,)):
+                notes.append(f"{where}: printed {layout.ref_style!r}; ref drops the spaces")
     if layout.scale != 5:
         notes.append(f"{layout.scale}x{layout.scale} scale: impact and likelihood 1-{layout.scale}")
     if layout.footer_in_table:
         notes.append("a footer line is drawn just under the table, across its columns")
     if layout.legend:
         notes.append("a 'Key to Scores' matrix follows the register: a legend, not records")
+    if layout.title_in_table:
+        notes.append("the title is a merged first row of the ruled grid, repeated on each page")
+    if layout.form == "cards":
+        notes.append("one small ruled table per risk (header row + values), several to a page")
+    if layout.bullet == "numbered":
+        notes.append("items numbered '1.' '2.', some as sub-items 'a)' 'b)': each item one "
+                     "line, markers dropped")
     return list(dict.fromkeys(notes))
 
 
@@ -260,6 +292,8 @@ class _Styles:
     header: ParagraphStyle
     title: ParagraphStyle
     heading: ParagraphStyle
+    numbered: ParagraphStyle
+    sub_bullet: ParagraphStyle
 
 
 def _styles(layout: Layout) -> _Styles:
@@ -291,7 +325,12 @@ def _styles(layout: Layout) -> _Styles:
     )
     title = ParagraphStyle("title", fontName=_bold(font), fontSize=14, leading=18, spaceAfter=6)
     heading = ParagraphStyle("heading", parent=title, fontSize=11, leading=14, spaceBefore=8)
-    return _Styles(cell, bullet, header, title, heading)
+    numbered = ParagraphStyle("numbered", parent=bullet, leftIndent=size * 1.6,
+                              bulletFontSize=size)
+    sub_bullet = ParagraphStyle(
+        "sub_bullet", parent=numbered, leftIndent=size * 3.2, bulletIndent=size * 1.6
+    )
+    return _Styles(cell, bullet, header, title, heading, numbered, sub_bullet)
 
 
 def _paragraph(text: str, style: ParagraphStyle, highlight: bool = False, **kw) -> Paragraph:
@@ -301,11 +340,40 @@ def _paragraph(text: str, style: ParagraphStyle, highlight: bool = False, **kw) 
     return Paragraph(markup, style, **kw)
 
 
+def _is_sub_item(item: str, k: int) -> bool:
+    """Whether a numbered list prints item k as a sub-item of the one before (deterministic)."""
+    return k > 0 and sum(map(ord, item)) % 3 == 0
+
+
+def _list_flowables(items: list[str], layout: Layout, st: _Styles, hl: bool) -> list:
+    """A cell's items as bulleted paragraphs, or numbered "1." with sub-items "a)"."""
+    if layout.bullet != "numbered":
+        bullet = {"bulletText": "\u2022" if layout.bullet_font else layout.bullet}
+        return [_paragraph(item, st.bullet, hl, **bullet) for item in items]
+    out, number, letter = [], 0, 0
+    for k, item in enumerate(items):
+        if _is_sub_item(item, k):
+            out.append(_paragraph(item, st.sub_bullet, hl, bulletText=f"{'abcdefgh'[letter]})"))
+            letter += 1
+        else:
+            number, letter = number + 1, 0
+            out.append(_paragraph(item, st.numbered, hl, bulletText=f"{number}."))
+    return out
+
+
 def _cell_flowables(entry: dict, column: ColumnSpec, layout: Layout, st: _Styles) -> list:
     name, hl = column.field, column.highlight
     bullet = {"bulletText": "\u2022" if layout.bullet_font else layout.bullet}
     if name in TEXT_LIST_FIELDS:
-        return [_paragraph(item, st.bullet, hl, **bullet) for item in entry[name]]
+        return _list_flowables(entry[name], layout, st, hl)
+    if name == "cause+consequences":
+        return [
+            _paragraph("Cause:", st.cell, hl),
+            *_list_flowables(entry["cause"], layout, st, hl),
+            Spacer(1, 3),
+            _paragraph("Effect:", st.cell, hl),
+            *_list_flowables(entry["consequences"], layout, st, hl),
+        ]
     if name == "title+consequences":
         return [
             _paragraph(f"Risk:- {entry['title']}", st.cell, hl),
@@ -365,8 +433,15 @@ def _header_rows(table: TableSpec, layout: Layout, st: _Styles) -> tuple[list, l
     return [top, bottom], spans + [("ALIGN", (0, 0), (-1, 0), "CENTER")]
 
 
+def _row_shifted(command: tuple) -> tuple:
+    """A table style command moved one row down (a row was inserted above)."""
+    name, (c0, r0), (c1, r1), *rest = command
+    return (name, (c0, r0 + 1 if r0 >= 0 else r0), (c1, r1 + 1 if r1 >= 0 else r1), *rest)
+
+
 def _register_table(
-    entries: list[dict], layout: Layout, table: TableSpec, st: _Styles, pages: dict
+    entries: list[dict], layout: Layout, table: TableSpec, st: _Styles, pages: dict,
+    title: str = "",
 ) -> Table:
     header, commands = _header_rows(table, layout, st)
     rows = list(header)
@@ -388,8 +463,8 @@ def _register_table(
             [_marked(_cell_flowables(entry, c, layout, st), pages, key) for c in table.columns]
         )
         for i, c in enumerate(table.columns):
-            if c.score_format == "rag" and c.field in ("inherent", "residual"):
-                word = rating_lines(entry, c.field, "rag")[0]
+            if c.score_format in ("rag", "rag_fill") and c.field in ("inherent", "residual"):
+                word = rating_word(entry, c.field)
                 commands.append(("BACKGROUND", (i, r), (i, r), colors.HexColor(RAG_FILLS[word])))
     commands += _rules(layout, n_head) + [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -397,6 +472,11 @@ def _register_table(
         ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
     ]
+    if layout.title_in_table:  # a merged title row above the header, repeated with it
+        rows.insert(0, [_paragraph(title, st.heading)] + [""] * (len(table.columns) - 1))
+        commands = [_row_shifted(c) for c in commands] + [("SPAN", (0, 0), (-1, 0))]
+        commands += _rules(layout, n_head + 1)  # the grid rules the title row too
+        n_head += 1
     return Table(
         rows,
         colWidths=[c.width for c in table.columns],
@@ -527,14 +607,17 @@ def render_register(
         bottomMargin=bottom,
         title=title,
     )
-    story: list = [Paragraph(escape(title), st.title)]
+    story: list = [] if layout.title_in_table else [Paragraph(escape(title), st.title)]
     for table in layout.tables:
         if table.heading:
             story.append(Paragraph(escape(table.heading), st.heading))
         if layout.form == "per_page":
             story += _form_tables(entries, layout, table, st, pages)
+        elif layout.form == "cards":
+            for _, entry in ordered_entries(entries, layout, table):
+                story += [_register_table([entry], layout, table, st, pages), Spacer(1, 12)]
         else:
-            story.append(_register_table(entries, layout, table, st, pages))
+            story.append(_register_table(entries, layout, table, st, pages, title))
     if layout.legend:
         story += _legend(layout, st)
     doc.build(story, canvasmaker=_canvas_maker(layout, title))
