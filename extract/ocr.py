@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from extract.pages import page_needs_ocr, text_is_garbage  # noqa: F401 - the OCR trigger
 from extract.types import BBox, Cell, ExtractedDocument, PageInfo, RawTable
 from riskreg.errors import OcrUnavailable, UnreadableInput
 
@@ -53,40 +54,6 @@ _COVER_MIN = 0.5  # a cell edge exists if rules cover at least this share of it
 
 # ---------------------------------------------------------------------------------------------
 # Detection: does a page need OCR?
-
-
-def page_needs_ocr(page_chars_count: int, page_text: str, page_area: float) -> bool:
-    """True when a page's text layer is missing, too thin for its size, or only OCR garbage.
-
-    `page_area` is in square points. A printed register page carries thousands of characters;
-    fewer than one per ~20 square inches means the text is a stamp or a page number at most.
-    """
-    if page_chars_count <= 0 or not page_text.strip():
-        return True
-    area_sq_inch = max(page_area, 1.0) / (72.0 * 72.0)
-    if page_chars_count < max(20, 0.05 * area_sq_inch):
-        return True
-    return text_is_garbage(page_text)
-
-
-def text_is_garbage(text: str) -> bool:
-    """True when a text layer looks like a failed OCR layer or unmapped glyphs, not language."""
-    stripped = re.sub(r"\s+", "", text)
-    if not stripped:
-        return True
-    if (
-        stripped.count("(cid:") * 6 > len(stripped) * 0.3
-        or stripped.count("\ufffd") > len(stripped) * 0.1
-    ):
-        return True
-    alnum = sum(ch.isalnum() for ch in stripped)
-    if alnum < 0.6 * len(stripped):
-        return True
-    tokens = re.findall(r"[^\W\d_]+", text)
-    if len(tokens) < 5:
-        return False  # too few words to judge: a short but real text layer
-    wordlike = sum(1 for t in tokens if len(t) >= 2 and re.search(r"[aeiouyAEIOUY]", t))
-    return wordlike < 0.5 * len(tokens)
 
 
 # ---------------------------------------------------------------------------------------------

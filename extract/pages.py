@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -211,14 +212,44 @@ def read_glyphs(page: pdfium.PdfPage, transform: np.ndarray) -> Glyphs:
     return Glyphs(texts, x0, top, x1, bottom, sizes, quarter)
 
 
-def text_usable(glyphs: Glyphs) -> bool:
-    """Whether the text layer holds real text (not absent, not unmapped glyph garbage)."""
+def text_usable(glyphs: Glyphs, page_area: float) -> bool:
+    """Whether the text layer holds real text (not absent, too thin, or glyph garbage)."""
     visible = [t for t in glyphs.text if not t.isspace()]
-    if len(visible) < 10:
-        return False
-    bad = sum(1 for t in visible if t == "\ufffd" or ord(t) < 32 or 0xE000 <= ord(t) <= 0xF8FF)
-    letters = sum(1 for t in visible if t.isalnum())
-    return bad / len(visible) < 0.3 and letters / len(visible) > 0.4
+    return not page_needs_ocr(len(visible), "".join(glyphs.text), page_area)
+
+
+def page_needs_ocr(page_chars_count: int, page_text: str, page_area: float) -> bool:
+    """True when a page's text layer is missing, too thin for its size, or only OCR garbage.
+
+    `page_area` is in square points. A printed register page carries thousands of characters;
+    fewer than one per ~20 square inches means the text is a stamp or a page number at most.
+    """
+    if page_chars_count <= 0 or not page_text.strip():
+        return True
+    area_sq_inch = max(page_area, 1.0) / (72.0 * 72.0)
+    if page_chars_count < max(20, 0.05 * area_sq_inch):
+        return True
+    return text_is_garbage(page_text)
+
+
+def text_is_garbage(text: str) -> bool:
+    """True when a text layer looks like a failed OCR layer or unmapped glyphs, not language."""
+    stripped = re.sub(r"\s+", "", text)
+    if not stripped:
+        return True
+    if (
+        stripped.count("(cid:") * 6 > len(stripped) * 0.3
+        or stripped.count("\ufffd") > len(stripped) * 0.1
+    ):
+        return True
+    alnum = sum(ch.isalnum() for ch in stripped)
+    if alnum < 0.6 * len(stripped):
+        return True
+    tokens = re.findall(r"[^\W\d_]+", text)
+    if len(tokens) < 5:
+        return False  # too few words to judge: a short but real text layer
+    wordlike = sum(1 for t in tokens if len(t) >= 2 and re.search(r"[aeiouyAEIOUY]", t))
+    return wordlike < 0.5 * len(tokens)
 
 
 # ---------------------------------------------------------------- vector graphics

@@ -57,7 +57,7 @@ def read_page_tables(page: PageContent, known_gutters: list | None = None) -> tu
     known_gutters: column gutters of unruled tables on earlier pages (see stream.read_stream).
     """
     known_gutters = known_gutters or []
-    if not text_usable(page.glyphs):
+    if not text_usable(page.glyphs, page.width * page.height):
         return "needs_ocr", []
     tables = read_lattice(page)
     if tables:
