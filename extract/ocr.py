@@ -37,7 +37,7 @@ import numpy as np
 
 from extract.pages import page_needs_ocr, text_is_garbage  # noqa: F401 - the OCR trigger
 from extract.types import BBox, Cell, ExtractedDocument, PageInfo, RawTable
-from riskreg.errors import OcrUnavailable, UnreadableInput
+from riskreg.errors import OcrUnavailable
 
 DEFAULT_DPI = 300
 # psm 11 ("sparse text") treats the page as scattered words, which suits a page cut into many
@@ -139,14 +139,11 @@ def ocr_words(
 
 
 def _open_pdf(path: str, password=None):
-    """The PDF opened with pypdfium2, or UnreadableInput saying why not."""
-    import pypdfium2 as pdfium
+    """The PDF opened with pypdfium2, or UnreadableInput saying why not (as for any PDF)."""
+    from extract.pdf import open_document
 
-    try:
-        return pdfium.PdfDocument(path, password=password)
-    except pdfium.PdfiumError as err:
-        raise UnreadableInput(f"cannot open PDF: {err}", path=path,
-                              hint="check the file is a PDF and the password, if any") from err
+    with open(path, "rb") as fh:
+        return open_document(path, fh.read(), password)
 
 
 def render_page(
