@@ -14,6 +14,14 @@ def _fail_line(message: str) -> None:
     click.echo(f"riskreg: {message}", err=True)
 
 
+def limit_options(command):
+    """--max-pages and --time-limit: one pathological file cannot stall a batch."""
+    command = click.option("--time-limit", type=float, default=1800, show_default=True,
+                           help="seconds allowed per input file")(command)
+    return click.option("--max-pages", type=int, default=2000, show_default=True,
+                        help="refuse inputs longer than this many pages")(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="riskreg")
 def main() -> None:
@@ -30,10 +38,7 @@ def main() -> None:
               help="inputs under this folder are named relative to it, and its sub-folders name organisations")
 @click.option("--profile", help="layout profile name or YAML path (default: chosen from the headers)")
 @click.option("--password", help="password for encrypted PDFs")
-@click.option("--max-pages", type=int, default=2000, show_default=True,
-              help="refuse inputs longer than this many pages")
-@click.option("--time-limit", type=float, default=1800, show_default=True,
-              help="seconds allowed per input file")
+@limit_options
 def ingest(files, out, organisation, period, raw_root, profile, password, max_pages, time_limit):
     """Extract and normalise each register FILE and write its edition into the dataset.
 
@@ -100,10 +105,7 @@ def link(out, overrides, raw_root, quiet):
 @click.option("--force", is_flag=True, help="re-read every input even if unchanged")
 @click.option("--prefer", multiple=True, type=click.Path(path_type=str),
               help="when two inputs claim the same edition, this one wins (repeatable)")
-@click.option("--max-pages", type=int, default=2000, show_default=True,
-              help="refuse inputs longer than this many pages")
-@click.option("--time-limit", type=float, default=1800, show_default=True,
-              help="seconds allowed per input file")
+@limit_options
 def build(raw, out, workers, scheduler, force, prefer, max_pages, time_limit):
     """Ingest every register under RAW that is new or changed since the last build, then link."""
     from riskreg.build import run_build
