@@ -29,8 +29,12 @@ _LETTER_BULLET = re.compile(
 _GLYPH_BULLET = re.compile(rf"^\s*{_GLYPH}+\s*")
 # OCR reads a bullet glyph as one of these characters; in OCR text one that opens a line
 # before a space is a bullet
-_OCR_BULLET_CHARS = "*+«¢e©o"
-_OCR_BULLET = re.compile(rf"^\s*(?:{_GLYPH}+\s*|[{re.escape(_OCR_BULLET_CHARS)}]\s+(?=\S))")
+_OCR_BULLET_CHARS = "*+«¢e©o°®"
+_OCR_BULLET = re.compile(rf"^\s*(?:{_GLYPH}+\s*|[{re.escape(_OCR_BULLET_CHARS)}]{{1,2}}\s+(?=\S))")
+# A line holding nothing but a bullet: the item's text is on the next line (a reader put the
+# glyph on a line of its own). In OCR text also what OCR makes of a glyph: '*', '.', '°', '®'.
+_LONE_GLYPH = re.compile(rf"\s*{_GLYPH}+\s*")
+_LONE_OCR_BULLET = re.compile(rf"\s*(?:{_GLYPH}|[{re.escape(_OCR_BULLET_CHARS)}.°®•]){{1,2}}\s*")
 _INLINE_GLYPH = re.compile(rf"\s+{_GLYPH}+\s+")
 _RULE_DEBRIS = re.compile(r"^[\s|]+|[\s|]+$")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -70,8 +74,9 @@ def split_items(
     letter_bullets = _uses_letter_bullets(lines)
     items: list[list[tuple[str, float | None]]] = []
     previous = ""
+    lone = _LONE_OCR_BULLET if ocr else _LONE_GLYPH
     for line, width in zip(lines, widths, strict=True):
-        if not line:
+        if not line or lone.fullmatch(line):
             items.append([])
         else:
             bullet = _bullet_at(line, previous, letter_bullets, ocr=ocr)
