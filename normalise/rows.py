@@ -7,6 +7,7 @@ and spacer rows sit between entries; legends ("Key to Scores") are not register 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from extract.types import Cell, RawTable
@@ -348,6 +349,11 @@ def _take_row(row: list[Cell], walk: TableWalk, method: str, profile: Profile) -
     if ref_i is not None:
         ref_text = row[ref_i].text.strip()
         starts_entry = bool(ref_text) and is_ref_like(ref_text.split("\n")[0], walk.ref_prefixes)
+        if ref_text and not starts_entry and _damaged_ref_opens_entry(row, header, title_i,
+                                                                       walk.open_entry):
+            starts_entry = True
+            walk.warnings.append(f"page {row[0].page}: reference {ref_text[:20]!r} unreadable; "
+                                 f"its row has a title and a score of its own, so a new entry")
         if ref_text and not starts_entry and walk.open_entry is None:
             walk.warnings.append(f"page {row[0].page}: row without a recognisable reference "
                                  f"skipped: {ref_text[:40]!r}")
@@ -363,6 +369,23 @@ def _take_row(row: list[Cell], walk: TableWalk, method: str, profile: Profile) -
         walk.open_entry = entry
     else:
         walk.open_entry.add_row(row, walk.extents)
+
+
+def _damaged_ref_opens_entry(row: list[Cell], header: HeaderMap, title_i: int | None,
+                             open_entry: Entry | None) -> bool:
+    """A reference OCR damaged past repair ("CRE") still opens an entry when its row brings a
+    title that does not continue the open entry's, and a score: a row broken by a page
+    carries neither a reference nor a fresh title."""
+    if open_entry is None or title_i is None:
+        return False
+    ref_text = row[index_of(header, "ref")].text.strip()
+    if "\n" in ref_text or len(ref_text) > 12:
+        return False
+    title = row[title_i].text.strip()
+    has_score = any(re.search(r"\d", row[i].text) for i, c in enumerate(header.columns)
+                    if c.field == "score" and i < len(row))
+    open_title = "\n".join(c.text for c in open_entry.columns[title_i]).strip()
+    return bool(title and has_score and not (open_title and continues_sentence(open_title, title)))
 
 
 def _fit_row(row: list[Cell], width: int) -> list[Cell]:
