@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -16,6 +17,7 @@ from tests.registers.render import (
     RECORD_FIELDS,
     golden_records,
     layout_entries,
+    layout_notes,
     render_layout,
 )
 from tests.registers.scan import scan_pdf
@@ -36,13 +38,22 @@ def rendered(tmp_path_factory):
     """Each layout rendered once: name -> (RenderInfo, text of every page).
 
     The whole text comes from pdfium (fast); pdfplumber, which riskreg reads with, is
-    checked on the first page only (test_pdfplumber_reads_the_first_page)."""
+    checked on the first page only (test_pdfplumber_reads_the_first_page). A scanned layout
+    is checked as printed, before its scan (test_a_scanned_layout_has_no_text_layer)."""
     out = tmp_path_factory.mktemp("registers")
     result = {}
     for name in LAYOUT_NAMES:
-        info = render_layout(name, out / f"{name}.pdf")
+        info = render_layout(replace(LAYOUTS[name], scanned=False), out / f"{name}.pdf")
+        info.golden["notes"] = layout_notes(LAYOUTS[name])  # a scanned layout's, too
         result[name] = (info, _pdfium_text(info.path))
     return result
+
+
+def test_a_scanned_layout_has_no_text_layer(tmp_path):
+    name = next(n for n in LAYOUT_NAMES if LAYOUTS[n].scanned)
+    info = render_layout(name, tmp_path / f"{name}.pdf")
+    assert not _pdfium_text(info.path).strip()
+    assert len(pdfium.PdfDocument(str(info.path))) == info.pages
 
 
 def test_there_are_at_least_seven_layouts():

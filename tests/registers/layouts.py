@@ -26,7 +26,7 @@ to a page). `bullet="numbered"` numbers items "1." "2." with some as sub-items "
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reportlab.lib.pagesizes import A3, A4, landscape, portrait
 
@@ -100,6 +100,7 @@ class Layout:
     legend: bool = False  # a "Key to Scores" matrix after the register
     footer_in_table: bool = False  # footer drawn across the bottom of the table area
     register_name: str = "Corporate Risk Register"
+    scanned: bool = False  # printed, scanned (tests/registers/scan.py): an image-only PDF
 
     @property
     def title(self) -> str:
@@ -485,6 +486,18 @@ CARDS = Layout(
     ref_style="SR {n}",
 )
 
+# A printout of a ruled register scanned back: no text layer, read by OCR (slow to test).
+SCANNED_WORD_RULED = replace(
+    WORD_RULED,
+    name="scanned_word_ruled",
+    tables=WORD_RULED.tables[:1],
+    n_entries=4,
+    n_opportunities=0,
+    legend=False,
+    seed=113,
+    scanned=True,
+)
+
 LAYOUTS: dict[str, Layout] = {
     layout.name: layout
     for layout in (
@@ -500,5 +513,6 @@ LAYOUTS: dict[str, Layout] = {
         PORTRAIT_CAUSE_EFFECT,
         TITLE_ROW_RAG_FILL,
         CARDS,
+        SCANNED_WORD_RULED,
     )
 }

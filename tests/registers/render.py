@@ -223,6 +223,8 @@ def layout_notes(layout: Layout) -> list[str]:
                 notes.append(f"{where}: printed {layout.ref_style!r}; ref drops the spaces")
     if layout.scale != 5:
         notes.append(f"{layout.scale}x{layout.scale} scale: impact and likelihood 1-{layout.scale}")
+    if layout.scanned:
+        notes.append("scanned: an image-only PDF, read by OCR")
     if layout.footer_in_table:
         notes.append("a footer line is drawn just under the table, across its columns")
     if layout.legend:
@@ -664,9 +666,19 @@ def layout_entries(layout: Layout) -> list[dict]:
 
 
 def render_layout(layout: Layout | str, path: str | Path) -> RenderInfo:
-    """Render a layout's own invented entries: the PDF its golden file describes."""
+    """Render a layout's own invented entries: the PDF its golden file describes (for a
+    scanned layout, the image-only scan of that PDF's printout)."""
     layout = LAYOUTS[layout] if isinstance(layout, str) else layout
-    return render_register(layout_entries(layout), layout, path)
+    if not layout.scanned:
+        return render_register(layout_entries(layout), layout, path)
+    from tests.registers.scan import scan_pdf
+
+    path = Path(path)
+    printed = path.with_name(f"{path.stem}-printed.pdf")
+    info = render_register(layout_entries(layout), layout, printed)
+    scan_pdf(printed, path, seed=layout.seed)
+    info.path = path
+    return info
 
 
 def write_golden(golden: dict, directory: Path = GOLDEN_DIR) -> Path:
