@@ -232,8 +232,12 @@ def page_needs_ocr(page_chars_count: int, page_text: str, page_area: float) -> b
     return text_is_garbage(page_text)
 
 
+GARBAGE_SAMPLE = 4000  # characters judged: enough to tell language from glyph garbage
+
+
 def text_is_garbage(text: str) -> bool:
     """True when a text layer looks like a failed OCR layer or unmapped glyphs, not language."""
+    text = text[:GARBAGE_SAMPLE]
     stripped = re.sub(r"\s+", "", text)
     if not stripped:
         return True
