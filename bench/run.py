@@ -90,7 +90,16 @@ path = sys.argv[1]
 t = time.perf_counter()
 result = work(path)
 secs = time.perf_counter() - t
-peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+def hwm_mb():
+    # VmHWM restarts at exec, unlike ru_maxrss, which keeps the forking parent's size
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = max(hwm_mb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 print(json.dumps({{"seconds": secs, "peak_mb": peak, "result": str(result)}}))
 """
 
