@@ -4,11 +4,14 @@ The flow for one page (`ocr_page`):
 
     render (pypdfium2, grey)  -> estimate skew (projection profile) -> rotate
     -> rule masks (morphological opening with long thin kernels)
-    -> rule segments -> lattice of row/column edges -> cells (spanning cells merged where a rule
-       is missing between two elementary cells)
-    -> erase the rules, OCR the page once (tesseract, image_to_data)
+    -> rule segments, plus the edges of shaded bands (a header fill with no rule under it)
+    -> lattice of row/column edges, closed where the column rules run on past the last (first)
+       horizontal rule (a row cut by the page foot) -> cells (spanning cells merged where a
+       rule is missing between two elementary cells)
+    -> erase the rules, specks and dust; bullets (solid dots starting a line) erased and kept
+       as '•' words; OCR the page once (tesseract, image_to_data)
     -> cells left empty despite holding glyphs, and short cells read with low confidence, are
-       read again alone (--psm 6); the surer reading is kept
+       read again alone (--psm 6), as they are and despeckled; the surest reading is kept
     -> words placed in cells by their centre; lines in a cell top-to-bottom, words left-to-right.
 
 Chosen settings (bench/bench_ocr.py): 300 dpi, --psm 11, whole page once. On the 14-page sample
@@ -19,8 +22,8 @@ A page with no ruled grid becomes one `layout="flow"` RawTable: one single-cell 
 text line, in reading order (normalise reads flow tables by references, scores and header
 vocabulary). Nothing here knows about registers: no words, sizes or positions of any sample.
 
-The only repair done here is mechanical: "|" debris left by rules at cell edges. Bullet glyphs
-read as letters and digit/letter confusions in references and scores are left as read, for
+The only repair done here is mechanical: "|" debris left by rules at cell edges. Bullets too
+small or faint to be found in the image and read as letters, and digit/letter confusions in references and scores are left as read, for
 normalise.
 """
 
@@ -237,7 +240,10 @@ def rule_masks(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def speck_mask(ink: np.ndarray, dpi: int) -> np.ndarray:
-    """Scanner specks: tiny blobs of ink far from any glyph or rule (a full stop sits by a word)."""
+    """Scanner specks: tiny blobs of ink far from any glyph or rule (a full stop sits by a word).
+
+    Specks by a word are left: dropping every dust-sized blob also drops pieces of thin glyphs
+    the threshold broke off ('Register' read 'Reaister' in a noisy 200 dpi scan)."""
     import cv2
 
     small = max(2, int(0.025 * dpi))
@@ -252,6 +258,53 @@ def speck_mask(ink: np.ndarray, dpi: int) -> np.ndarray:
     )
     specks = is_small[labels] & (near_big == 0)
     return specks
+
+
+def find_bullets(
+    ink: np.ndarray, dpi: int, walls: np.ndarray | None = None
+) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of bullet glyphs: solid round dots starting a line of text.
+
+    Page OCR reads a bullet as 'e', '©', '*' or not at all, so items run together. A bullet is
+    a filled blob about as wide as it is tall, bigger than a full stop and smaller than a
+    capital, with no ink just before it on its line (a full stop sits right after a letter);
+    `walls` (the vertical rules) end the look back at a column's edge.
+    """
+    import cv2
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    lo, hi = 0.035 * dpi, 0.09 * dpi
+    gap = max(2, int(0.1 * dpi))
+    # the looks before and under a dot see glyphs, not dust (blobs under 0.011 inch across)
+    dust = max(1, int(0.011 * dpi))
+    is_dust = (stats[:, cv2.CC_STAT_WIDTH] <= dust) & (stats[:, cv2.CC_STAT_HEIGHT] <= dust)
+    is_dust[0] = True
+    solid = ~is_dust[labels]
+    bullets = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if not (lo <= w <= hi and lo <= h <= hi) or abs(w - h) > 0.2 * max(w, h):
+            continue
+        if area < 0.6 * w * h:  # a filled disc covers pi/4 of its box (less when small)
+            continue
+        # nothing just before it on its line (up to a column rule), nor just under it (the
+        # stem under an i's dot)
+        start = max(0, x - gap)
+        if walls is not None:
+            ruled = np.flatnonzero(walls[y : y + h, start:x].any(axis=0))
+            start += int(ruled[-1]) + 1 if ruled.size else 0
+        if solid[y : y + h, start:x].any() or solid[y + h : y + h + h // 2, x : x + w].any():
+            continue
+        blob = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
+        contours, hierarchy = cv2.findContours(blob, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+        if len(contours) != 1:  # a hole: a letter's counter
+            continue
+        perimeter = cv2.arcLength(contours[0], True)
+        roundness = 4 * np.pi * cv2.contourArea(contours[0]) / max(perimeter, 1.0) ** 2
+        if roundness < 0.75:
+            continue
+        bullets.append((x, y, w, h))
+    return bullets
 
 
 def glyph_ink(ink: np.ndarray, dpi: int) -> bool:
@@ -362,12 +415,42 @@ def table_regions(
     return sorted(regions, key=lambda r: (r[1], r[0]))
 
 
+def close_open_ends(
+    h_rules: list[list[Segment]], v_rules: list[list[Segment]], tolerance: float
+) -> list[list[Segment]]:
+    """The horizontal rules, with an edge added where the table's rows are open at an end.
+
+    A row cut by the page foot (or begun at the page head) has no rule below (above) it, but the
+    column rules run on past the last (first) horizontal rule to where the ruling stops. When
+    most column rules do, that end of the ruling closes the open row.
+    """
+    if len(v_rules) < 2:
+        return h_rules
+    x0 = min(statistics.fmean(s.at for s in g) for g in v_rules)
+    x1 = max(statistics.fmean(s.at for s in g) for g in v_rules)
+    first = statistics.fmean(s.at for s in h_rules[0])
+    last = statistics.fmean(s.at for s in h_rules[-1])
+    ends = [max(s.end for s in g) for g in v_rules]
+    starts = [min(s.start for s in g) for g in v_rules]
+    rules = list(h_rules)
+    below = [e for e in ends if e > last + tolerance]
+    if len(below) * 2 > len(v_rules):
+        rules.append([Segment(float(statistics.median(below)), int(x0), int(x1) + 1)])
+    above = [t for t in starts if t < first - tolerance]
+    if len(above) * 2 > len(v_rules):
+        rules.insert(0, [Segment(float(statistics.median(above)), int(x0), int(x1) + 1)])
+    return rules
+
+
 def build_grid(h_segments: list[Segment], v_segments: list[Segment], dpi: int) -> Grid | None:
     """The lattice of one table's rules, with elementary cells merged where a rule is missing."""
     tolerance = max(2.0, _MIN_CELL_INCH * dpi)
     h_rules = cluster_positions(h_segments, tolerance)
     v_rules = cluster_positions(v_segments, tolerance)
-    if len(h_rules) < 2 or len(v_rules) < 2:
+    if not h_rules or len(v_rules) < 2:
+        return None
+    h_rules = close_open_ends(h_rules, v_rules, tolerance)
+    if len(h_rules) < 2:
         return None
     ys = [statistics.fmean(s.at for s in g) for g in h_rules]
     xs = [statistics.fmean(s.at for s in g) for g in v_rules]
@@ -407,8 +490,42 @@ def build_grid(h_segments: list[Segment], v_segments: list[Segment], dpi: int) -
     return Grid(ys, xs, cells)
 
 
-def find_grids(horizontal: np.ndarray, vertical: np.ndarray, dpi: int) -> list[Grid]:
-    """Every ruled table on the page, top to bottom."""
+def fill_edges(grey: np.ndarray, region: tuple[int, int, int, int], dpi: int) -> list[Segment]:
+    """The top and bottom edges of shaded bands (a header's fill) across a table, as rules.
+
+    A band is a run of rows most of whose width is tint: lighter than ink, clearly darker than
+    the paper. A header row drawn as a fill with no rule under it is closed by its fill's edge.
+    """
+    import cv2
+
+    x0, y0, x1, y1 = region
+    crop = grey[y0:y1, x0:x1]
+    if crop.size == 0:
+        return []
+    crop = cv2.medianBlur(crop, 5)  # scan noise and specks off; glyph strokes stay dark
+    paper = float(np.percentile(crop, 90))
+    tint = (crop > 128) & (crop < paper - 18)
+    band = tint.mean(axis=1) >= 0.5
+    min_run = max(2, int(_MIN_CELL_INCH * dpi))
+    edges = []
+    padded = np.concatenate(([False], band, [False]))
+    changes = np.flatnonzero(padded[1:] != padded[:-1])
+    for start, end in zip(changes[::2], changes[1::2], strict=True):
+        if end - start < min_run:
+            continue
+        across = np.flatnonzero(tint[start:end].mean(axis=0) >= 0.5)
+        if across.size == 0:
+            continue
+        left, right = x0 + int(across[0]), x0 + int(across[-1]) + 1
+        edges.append(Segment(float(y0 + start), left, right))
+        edges.append(Segment(float(y0 + end), left, right))
+    return edges
+
+
+def find_grids(
+    horizontal: np.ndarray, vertical: np.ndarray, dpi: int, grey: np.ndarray | None = None
+) -> list[Grid]:
+    """Every ruled table on the page, top to bottom (with `grey`, fill edges count as rules)."""
     h_all = rule_segments(horizontal, horizontal=True)
     v_all = rule_segments(vertical, horizontal=False)
     pad = max(2, int(_RULE_JOIN_INCH * dpi)) * 2
@@ -424,6 +541,8 @@ def find_grids(horizontal: np.ndarray, vertical: np.ndarray, dpi: int) -> list[G
             for s in v_all
             if x0 - pad <= s.at <= x1 + pad and s.start >= y0 - pad and s.end <= y1 + pad
         ]
+        if grey is not None:
+            h_in += fill_edges(grey, (x0, y0, x1, y1), dpi)
         grid = build_grid(h_in, v_in, dpi)
         if grid and len(grid.cells) >= 2:
             grids.append(grid)
@@ -603,6 +722,19 @@ def ocr_crop(clean: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> lis
     return ocr_words(crop, psm=6, dpi=dpi, offset=(x0, y0))
 
 
+def ocr_crop_despeckled(clean: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> list[Word]:
+    """`ocr_crop` of the cell after a 3x3 median filter: scan noise on and around the glyphs
+    gone (it turns a '6' into an 'E'), at the cost of thin strokes, so only ever a second
+    opinion on a cell (a median over the whole page loses letters of small, thin print)."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    crop = clean[y0:y1, x0:x1]
+    if crop.size == 0 or (crop < 128).sum() <= 10:
+        return []
+    return ocr_words(cv2.medianBlur(crop, 3), psm=6, dpi=dpi, offset=(x0, y0))
+
+
 # A short cell read with less confidence than this is read again on its own (see reread_cells)
 _REREAD_BELOW = 0.85
 _SHORT_CELL_CHARS = 12
@@ -635,10 +767,16 @@ def reread_cells(
                 if not ink.size or not glyph_ink(ink.astype(np.uint8) * 255, dpi):
                     continue
             reread += 1
-            again = ocr_crop(clean, gcell.box, dpi)
-            if again and (not mine or mean_confidence(again) > mean_confidence(mine)):
+            best = mine
+            for read in (ocr_crop, ocr_crop_despeckled):
+                again = read(clean, gcell.box, dpi)
+                if again and (not best or mean_confidence(again) > mean_confidence(best)):
+                    best = again
+                if best and mean_confidence(best) >= _REREAD_BELOW:
+                    break
+            if best is not mine:
                 taken = set(map(id, mine))
-                words = [w for w in words if id(w) not in taken] + again
+                words = [w for w in words if id(w) not in taken] + best
     return words, reread
 
 
@@ -652,13 +790,21 @@ def ocr_image(
     level = rotate(grey, -skew)
     ink = binarise(level)
     horizontal, vertical = rule_masks(ink, dpi)
-    grids = find_grids(horizontal, vertical, dpi)
+    grids = find_grids(horizontal, vertical, dpi, level)
 
     # erase the rules and the specks so tesseract reads no "|", "_" or stray marks from them
     clean = level.copy()
     rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8))
     clean[rules > 0] = 255
-    clean[speck_mask(ink & ~rules, dpi)] = 255
+    specks = speck_mask(ink & ~rules, dpi)
+    clean[specks] = 255
+    # bullets are read from the image, not by tesseract: erased, then put back as '•' words
+    bullets = find_bullets(ink & ~rules & ~(specks.astype(np.uint8) * 255), dpi, vertical)
+    bullet_words = []
+    for x, y, w, h in bullets:
+        clean[y : y + h, x : x + w] = 255
+        # boxed as tall as the text line the dot is centred in, so it joins that line
+        bullet_words.append(Word("•", x, y - h // 2, w, 2 * h, 95.0))
 
     reread = 0
     if mode == "cell" and grids:
@@ -674,6 +820,7 @@ def ocr_image(
         words.extend(ocr_words(outside, psm=psm, dpi=dpi))
     else:
         words, reread = reread_cells(clean, grids, ocr_words(clean, psm=psm, dpi=dpi), dpi)
+    words = words + bullet_words
 
     tables = []
     remaining = words

@@ -20,6 +20,8 @@ from extract.ocr import (
     Word,
     build_grid,
     estimate_skew,
+    fill_edges,
+    find_bullets,
     ocr_available,
     ocr_page,
     page_needs_ocr,
@@ -115,6 +117,50 @@ def test_build_grid_merges_cells_where_a_rule_is_missing():
     assert grid is not None
     spans = {(c.row, c.col): (c.rowspan, c.colspan) for c in grid.cells}
     assert spans == {(0, 0): (1, 2), (0, 2): (1, 1), (1, 0): (1, 1), (1, 1): (1, 1), (1, 2): (1, 1)}
+
+
+def test_build_grid_closes_a_row_open_at_the_page_foot():
+    # header rule, one row rule, then the column rules run on to y=400 with no rule below
+    h = [Segment(0, 0, 300), Segment(50, 0, 300), Segment(200, 0, 300)]
+    v = [Segment(x, 0, 400) for x in (0, 100, 200, 300)]
+    grid = build_grid(h, v, dpi=200)
+    assert grid is not None
+    assert [round(y) for y in grid.rows] == [0, 50, 200, 400]
+    assert len(grid.cells) == 9
+
+
+def test_build_grid_keeps_rows_when_column_rules_stop_at_the_last_rule():
+    h = [Segment(0, 0, 300), Segment(50, 0, 300), Segment(200, 0, 300)]
+    v = [Segment(x, 0, 201) for x in (0, 100, 200, 300)]
+    grid = build_grid(h, v, dpi=200)
+    assert [round(y) for y in grid.rows] == [0, 50, 200]
+
+
+def test_fill_edges_find_the_bottom_of_a_shaded_header_with_no_rule():
+    rng = np.random.default_rng(1)
+    grey = np.full((400, 600), 250, np.uint8)
+    grey[40:110, 20:580] = 215  # the header's fill, no rule under it
+    grey[70:80, 60:90] = 30  # a glyph in the header
+    grey = np.clip(grey + rng.normal(0, 4, grey.shape), 0, 255).astype(np.uint8)
+    edges = fill_edges(grey, (10, 30, 590, 390), dpi=200)
+    assert sorted(round(e.at) for e in edges) == [40, 110]
+    assert all(e.start <= 25 and e.end >= 575 for e in edges)
+    assert fill_edges(np.full((400, 600), 250, np.uint8), (10, 30, 590, 390), dpi=200) == []
+
+
+def test_find_bullets_takes_a_dot_starting_a_line_not_letters_or_full_stops():
+    import cv2
+
+    ink = np.zeros((200, 600), np.uint8)
+    cv2.circle(ink, (40, 50), 7, 255, -1)  # a bullet, then its text
+    cv2.putText(ink, "Item one", (70, 60), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 255, 2)
+    cv2.putText(ink, "Done", (70, 140), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 255, 2)
+    cv2.circle(ink, (160, 133), 6, 255, -1)  # a heavy full stop right after a word
+    cv2.circle(ink, (40, 133), 7, 255, 2)  # an 'o': a ring, not a disc
+    found = find_bullets(ink, dpi=300)
+    assert len(found) == 1
+    x, y, w, h = found[0]
+    assert abs(x + w / 2 - 40) <= 2 and abs(y + h / 2 - 50) <= 2
 
 
 def test_estimate_skew_finds_the_tilt_of_ruled_lines():
