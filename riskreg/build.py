@@ -83,8 +83,16 @@ def plan(raw: str, dataset: Dataset, *, force: bool = False, max_pages: int | No
 
 
 def _unchanged(path: Path, row: dict) -> bool:
+    """Read by this pipeline version, with the same bytes: the same size and modification
+    time as when read (no need to hash), or else the same content hash."""
     if row.get("pipeline_version") != version.PIPELINE_VERSION or not row.get("source_sha256"):
         return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if row.get("source_size") == st.st_size and row.get("source_mtime_ns") == st.st_mtime_ns:
+        return True
     from extract import file_sha256
 
     try:
@@ -198,12 +206,20 @@ class Progress:
             self.bar.stop()
 
 
+def _reapply_corrections(out: str, raw: str) -> list[str]:
+    """RAW/corrections.csv re-applied on every build (an edit to it alone re-reads no file)."""
+    if not (Path(raw) / "corrections.csv").is_file():
+        return []  # nothing to re-apply: spare the no-change rebuild the pandas import
+    from riskreg.corrections import reapply_corrections
+
+    return reapply_corrections(out, raw)
+
+
 def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str | None = None,
               force: bool = False, prefer: list[str] | None = None,
               max_pages: int | None = None, time_limit: float | None = None,
               echo=print) -> BuildSummary:
     """Bring the dataset at OUT up to date with the inputs under RAW, then link."""
-    from riskreg.corrections import reapply_corrections
     from riskreg.linking import run_link
 
     started = time.perf_counter()
@@ -239,7 +255,7 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
         _finish_batch(dataset, batch, existing, prefer or [], summary, changed_orgs)
     finally:
         progress.close()
-    corrections = reapply_corrections(out, raw)
+    corrections = _reapply_corrections(out, raw)
     if changed_orgs or summary.removed:
         summary.link_text = run_link(out, raw_root=raw, verbose=False, organisations=changed_orgs)
     summary.seconds = time.perf_counter() - started

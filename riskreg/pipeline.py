@@ -103,7 +103,7 @@ def ingest_one(req: IngestRequest) -> IngestOutcome:
 
     started = time.perf_counter()
     name = source_name(req.path, req.raw_root)
-    source = _new_source_row(name, req.organisation)
+    source = _new_source_row(name, req.organisation, req.path)
     outcome = IngestOutcome(source_file=name, source=source)
     try:
         _read_into(outcome, req)
@@ -127,7 +127,7 @@ def ingest_one(req: IngestRequest) -> IngestOutcome:
     return outcome
 
 
-def _new_source_row(name: str, organisation: str | None) -> dict:
+def _new_source_row(name: str, organisation: str | None, path: str) -> dict:
     """The sources row of an input not yet read: failed until reading succeeds."""
     return {
         "source_file": name,
@@ -144,7 +144,17 @@ def _new_source_row(name: str, organisation: str | None) -> dict:
         "pipeline_version": version.PIPELINE_VERSION,
         "register_pages": None,
         "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
+        **_stat_of(path),
     }
+
+
+def _stat_of(path: str) -> dict:
+    """Size and modification time, so an unchanged input is known without hashing it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {"source_size": None, "source_mtime_ns": None}
+    return {"source_size": st.st_size, "source_mtime_ns": st.st_mtime_ns}
 
 
 def _read_into(outcome: IngestOutcome, req: IngestRequest) -> None:

@@ -170,6 +170,8 @@ SOURCES = Table(
         Column("seconds", pa.float64(), True, "time spent on this input"),
         Column("pipeline_version", S, False, "version of the code that read it"),
         Column("register_pages", S, True, "pages that held register tables, e.g. `37-52`"),
+        Column("source_size", pa.int64(), True, "size of the input in bytes when read"),
+        Column("source_mtime_ns", pa.int64(), True, "modification time of the input when read (ns)"),
         Column("ingested_at", pa.timestamp("s", tz="UTC"), True, "when this input was read"),
     ),
 )

@@ -228,3 +228,25 @@ def test_version_hashes_follow_the_code():
 
     assert EXTRACT_VERSION.endswith(code_hash("extract"))
     assert PIPELINE_VERSION != EXTRACT_VERSION
+
+
+def test_unchanged_inputs_are_known_by_size_and_time_without_hashing(raw, tmp_path, monkeypatch):
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    import extract
+
+    def no_hashing(path):
+        raise AssertionError(f"{path} was hashed although its size and time had not changed")
+
+    monkeypatch.setattr(extract, "file_sha256", no_hashing)
+    again = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert (again.read, again.skipped) == (0, 4)
+
+
+def test_touched_but_identical_input_is_not_reread(raw, tmp_path):
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    target = raw / "northshire-county-council" / "2021-22-q1-register.txt"
+    target.write_bytes(target.read_bytes())  # new modification time, same content
+    again = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert (again.read, again.skipped) == (0, 4)
