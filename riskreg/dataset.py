@@ -35,7 +35,10 @@ class Dataset:
         p = self.path(table)
         if not p.exists():
             return table.empty()
-        return conform(table, pq.read_table(p))  # a file, or a Hive-partitioned folder
+        if p.is_file():  # ParquetFile spares read_table's import of pyarrow.dataset (~0.3 s)
+            with pq.ParquetFile(p) as fh:
+                return conform(table, fh.read())
+        return conform(table, pq.read_table(p))  # a Hive-partitioned folder
 
     def write(self, table: Table, data: pa.Table) -> None:
         """Validate then atomically replace the whole table."""
