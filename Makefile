@@ -33,7 +33,9 @@ eval: setup system
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/cases.json --riskreg $(BIN)/riskreg
 
 bench: setup system
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --reps 3 --pages 50,200
+	$(BIN)/python bench/build.py --files 200
+	$(BIN)/python bench/bench_ocr.py --pages 1-14
 
 bench-quick: setup system
 	$(BIN)/python bench/run.py --quick
