@@ -56,7 +56,7 @@ def test_writing_an_edition_replaces_only_that_edition(ds):
     write(ds, [rec("org/2019 Q2", "R1", source="b.pdf")], [src("b.pdf", "org/2019 Q2")])
     write(ds, [rec("org/2019 Q1", "R9")], [src("a.pdf", "org/2019 Q1")])
     frame = pd.read_parquet(ds.root / "records.parquet")
-    assert sorted(zip(frame.edition, frame.ref)) == [("org/2019 Q1", "R9"), ("org/2019 Q2", "R1")]
+    assert sorted(zip(frame.edition, frame.ref, strict=True)) == [("org/2019 Q1", "R9"), ("org/2019 Q2", "R1")]
     assert sorted(pd.read_parquet(ds.root / "sources.parquet").source_file) == ["a.pdf", "b.pdf"]
 
 

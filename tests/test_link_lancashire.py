@@ -31,7 +31,7 @@ def linked(tmp_path_factory):
 def same_links(out) -> set[tuple[str, str]]:
     links = pd.read_parquet(out / "links.parquet")
     same = links[links.relation == "same"]
-    return set(zip(same.from_ref, same.to_ref))
+    return set(zip(same.from_ref, same.to_ref, strict=True))
 
 
 def test_both_editions_found_by_their_own_titles(linked):
