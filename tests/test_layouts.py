@@ -278,3 +278,18 @@ def test_a_table_with_no_reference_or_title_is_not_a_register(tmp_path):
     doc = ExtractedDocument(path="scores.pdf", sha256="0", kind="pdf", tables=[table])
     with pytest.raises(NoRegisterFound, match="Current Score"):
         normalise_document(doc)
+
+
+def test_fill_only_rating_survives_without_rules(tmp_path):
+    """A rating printed only as a cell colour reaches `extra` from an unruled table too."""
+    import dataclasses
+
+    from tests.registers.render import layout_entries, render_register
+
+    ruled = LAYOUTS["title_row_rag_fill"]
+    unruled = dataclasses.replace(ruled, ruled="none", name="title_row_rag_fill_unruled")
+    info = render_register(layout_entries(ruled), unruled, tmp_path / "rag-unruled.pdf")
+    records = records_of(ingest_one(IngestRequest(path=str(info.path), organisation=ruled.organisation)))
+    got = [(r["ref"], (r["extra"] or {}).get("Current Rating")) for r in records]
+    want = [(g["ref"], g["extra"].get("Current Rating")) for g in info.golden["records"]]
+    assert got == want
