@@ -6,36 +6,6 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-_IMPACT_WORDS = {
-    "insignificant": 1,
-    "negligible": 1,
-    "minimal": 1,
-    "minor": 2,
-    "moderate": 3,
-    "significant": 3,
-    "major": 4,
-    "serious": 4,
-    "catastrophic": 5,
-    "critical": 5,
-    "severe": 5,
-    "extreme": 5,
-    # opportunity tables grade benefit rather than harm
-    "outstanding": 5,
-}
-_LIKELIHOOD_WORDS = {
-    "rare": 1,
-    "remote": 1,
-    "unlikely": 2,
-    "possible": 3,
-    "likely": 4,
-    "probable": 4,
-    "almost certain": 5,
-    "certain": 5,
-    "very likely": 5,
-    "highly likely": 5,
-}
-_GRADED_WORDS = {"very low": 1, "low": 2, "medium": 3, "high": 4, "very high": 5}
-
 # Words that grade a score without giving its factors (RAG colours, bands).
 RATING_WORDS = (
     "very high",
@@ -93,10 +63,16 @@ class Scale:
         return self.size[0] * self.size[1]
 
 
-DEFAULT_SCALE = Scale(
-    impact={**_GRADED_WORDS, **_IMPACT_WORDS},
-    likelihood={**_GRADED_WORDS, **_LIKELIHOOD_WORDS},
-)
+def _default_scale() -> Scale:
+    """The default profile's scale: its label words are the one list of them."""
+    from normalise.profiles import load_profile
+
+    profile = load_profile()
+    return Scale(impact=dict(profile.impact_labels), likelihood=dict(profile.likelihood_labels),
+                 size=profile.scale_size)
+
+
+DEFAULT_SCALE = _default_scale()
 
 
 @dataclass(frozen=True)
