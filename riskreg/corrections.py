@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from normalise.refs import normalise_ref
 from riskreg.changes import name_key, period_label
 from riskreg.dataset import Dataset
 from riskreg.errors import RegisterError, ValidationError
@@ -160,7 +161,9 @@ def find_entry(c: Correction, editions: dict, entries: dict) -> int:
         raise ValueError(f"{c.where}: no edition of {c.organisation} for {c.period} in the "
                          f"dataset{known}")
     kinds = [c.kind] if c.kind else ["risk", "opportunity"]
-    found = [entries[(edition, k, c.ref)] for k in kinds if (edition, k, c.ref) in entries]
+    refs = dict.fromkeys([c.ref.strip(), normalise_ref(c.ref)])  # as typed, then "CR07" -> CR7
+    found = next(([entries[(edition, k, r)] for k in kinds if (edition, k, r) in entries]
+                  for r in refs if any((edition, k, r) in entries for k in kinds)), [])
     if len(found) != 1:
         what = f"{c.ref} ({c.kind})" if c.kind else c.ref
         reason = ("give its kind" if found

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from normalise.refs import normalise_ref
 from riskreg.dataset import Dataset
 from riskreg.schema import LINKS, RECORDS
 
@@ -31,6 +32,10 @@ def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = N
     dataset.ensure()
     overrides = overrides or default_overrides(raw_root)
     override_rows = read_overrides(overrides) if overrides else None
+    if override_rows is not None:  # an analyst's "CR07" names the dataset's CR7
+        for side in ("from_ref", "to_ref"):
+            override_rows[side] = [normalise_ref(str(v)) if isinstance(v, str) and v.strip() else v
+                                   for v in override_rows[side]]
     with dataset.locked():
         records = dataset.read(RECORDS)
         frame = records.to_pandas()

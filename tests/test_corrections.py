@@ -250,3 +250,9 @@ def test_read_corrections_names_a_missing_column(tmp_path):
     path.write_text("organisation,period,ref,value\n")
     with pytest.raises(CorrectionsError, match="missing column.*kind, field"):
         read_corrections(path)
+
+
+def test_a_reference_typed_with_padding_finds_its_entry(tmp_path, out):
+    path = write_corrections(tmp_path, f"{SLUG},2019/20 Q3,risk,CR07,owner,Chief Executive,")
+    assert apply_to_dataset(out, str(path)) == []
+    assert entry(read_records(out), "CR7")["owner"] == "Chief Executive"
