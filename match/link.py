@@ -117,7 +117,7 @@ def _uids_in(records: pd.DataFrame) -> dict:
     return {(r.edition, r.kind, r.ref): r.risk_uid for r in have.itertuples()}
 
 
-def _edition_order(org_records: pd.DataFrame) -> list[str]:
+def edition_order(org_records: pd.DataFrame) -> list[str]:
     """Editions by period_start (unknown last), then period, then name."""
     firsts = {}
     for edition, group in org_records.groupby("edition", sort=False):
@@ -137,7 +137,7 @@ def _edition_order(org_records: pd.DataFrame) -> list[str]:
 
 
 def _organisation(name: str, org_records: pd.DataFrame) -> _Organisation:
-    editions = _edition_order(org_records)
+    editions = edition_order(org_records)
     position = {e: i for i, e in enumerate(editions)}
     ordered = org_records.assign(_order=org_records["edition"].map(position)).sort_values(
         ["_order", "kind", "ref"], kind="stable"

@@ -98,14 +98,13 @@ def choose_organisation(records: pd.DataFrame, organisation: str | None) -> str:
 
 
 def editions_of(records: pd.DataFrame, organisation: str) -> list[Edition]:
-    """The organisation's editions, earliest first (by period_start, then label)."""
+    """The organisation's editions, earliest first, in the order linking uses."""
+    from match.link import edition_order
+
     mine = records[records["organisation"] == organisation]
-    editions = []
-    for edition_id, group in mine.groupby("edition", sort=False):
-        editions.append((group["period_start"].min(), str(group["period"].iloc[0]), edition_id,
-                         group.to_dict("records")))
-    editions.sort(key=lambda e: (pd.isna(e[0]), e[0] if not pd.isna(e[0]) else None, e[1]))
-    return [Edition(edition=e[2], period=e[1], entries=e[3]) for e in editions]
+    groups = {str(e): g for e, g in mine.groupby("edition", sort=False)}
+    return [Edition(edition=e, period=str(groups[e]["period"].iloc[0]),
+                    entries=groups[e].to_dict("records")) for e in edition_order(mine)]
 
 
 def period_label(text: str) -> str:
