@@ -142,11 +142,16 @@ def ocr_words(
 
 
 def _open_pdf(path: str, password=None):
-    """The PDF opened with pypdfium2, or UnreadableInput saying why not (as for any PDF)."""
-    from extract.pdf import open_document
+    """The PDF opened by path (pdfium loads only what a page needs, not the whole file each
+    time), or UnreadableInput with the same words as for any PDF."""
+    import pypdfium2 as pdfium
 
-    with open(path, "rb") as fh:
-        return open_document(path, fh.read(), password)
+    from extract.pdf import unreadable_pdf
+
+    try:
+        return pdfium.PdfDocument(path, password=password)
+    except pdfium.PdfiumError as error:
+        raise unreadable_pdf(path, password, error) from None
 
 
 def render_page(

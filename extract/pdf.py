@@ -40,15 +40,19 @@ def open_document(path: str, data: bytes, password: str | None) -> pdfium.PdfDoc
     try:
         return pdfium.PdfDocument(data, password=password)
     except pdfium.PdfiumError as error:
-        text = str(error).lower()
-        if "password" in text:
-            if password:
-                raise UnreadableInput("PDF is encrypted and the password was wrong", path=path,
-                                      hint="check the --password value") from None
-            raise UnreadableInput("PDF is encrypted: pass --password", path=path,
-                                  hint="ask the publisher for the password or an unprotected copy") from None
-        raise UnreadableInput(f"PDF is truncated or damaged ({error})", path=path,
-                              hint="download it again; if it persists, repair it with qpdf") from None
+        raise unreadable_pdf(path, password, error) from None
+
+
+def unreadable_pdf(path: str, password: str | None, error: Exception) -> UnreadableInput:
+    """What a pdfium failure to open a file means for the analyst, and what to do."""
+    if "password" in str(error).lower():
+        if password:
+            return UnreadableInput("PDF is encrypted and the password was wrong", path=path,
+                                   hint="check the --password value")
+        return UnreadableInput("PDF is encrypted: pass --password", path=path,
+                               hint="ask the publisher for the password or an unprotected copy")
+    return UnreadableInput(f"PDF is truncated or damaged ({error})", path=path,
+                           hint="download it again; if it persists, repair it with qpdf")
 
 
 def read_page_tables(page: PageContent, known_gutters: list | None = None) -> tuple[str, list[RawTable]]:
