@@ -93,11 +93,12 @@ class Dataset:
         self.write(RECORDS, _rows_not_in(self.read(RECORDS), "source_file", source_files))
         self.write(SOURCES, _rows_not_in(self.read(SOURCES), "source_file", source_files))
 
-    def write_links(self, links: pa.Table, risk_uids: pa.Table | None = None) -> None:
-        """Replace links.parquet and, when given, records' risk_uid column (caller holds the lock)."""
+    def write_links(self, links: pa.Table, records: pa.Table | None = None) -> None:
+        """Replace links.parquet and, when given, records.parquet with its risk_uid filled
+        (caller holds the lock)."""
         self.write(LINKS, links)
-        if risk_uids is not None:
-            self.write(RECORDS, risk_uids)
+        if records is not None:
+            self.write(RECORDS, records)
 
 
 def _rows_not_in(table: pa.Table, column: str, values: set) -> pa.Table:

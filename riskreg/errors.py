@@ -43,7 +43,3 @@ class ResourceLimit(RegisterError):
 
 class ValidationError(Exception):
     """A table broke a rule of the schema; nothing was written."""
-
-
-class NotBuiltYet(Exception):
-    """A command whose capability has not been built."""
