@@ -18,7 +18,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from riskreg.schema import LINKS, RECORDS, SOURCES, TABLES, Table, conform, validate
+from riskreg.schema import (
+    LINKS,
+    RECORDS,
+    SOURCES,
+    TABLES,
+    Table,
+    conform,
+    validate,
+    validate_keys,
+)
 
 
 class Dataset:
@@ -40,10 +49,15 @@ class Dataset:
                 return conform(table, fh.read())
         return conform(table, pq.read_table(p))  # a Hive-partitioned folder
 
-    def write(self, table: Table, data: pa.Table) -> None:
-        """Validate then atomically replace the whole table."""
+    def write(self, table: Table, data: pa.Table, *, rows_validated: bool = False) -> None:
+        """Validate then atomically replace the whole table. `rows_validated`: every row was
+        checked already (kept rows when written, new ones by the caller), so only the key's
+        uniqueness across them is left to check."""
         data = conform(table, data)
-        validate(table, data)
+        if rows_validated:
+            validate_keys(table, data)
+        else:
+            validate(table, data)
         self.root.mkdir(parents=True, exist_ok=True)
         atomic_write_parquet(data, self.path(table))
 
@@ -78,7 +92,7 @@ class Dataset:
                 old = self.read(RECORDS)
                 keep = _rows_not_in(old, "edition", editions)
                 keep = _rows_not_in(keep, "source_file", ok_files)
-                self.write(RECORDS, pa.concat_tables([keep, records]))
+                self.write(RECORDS, pa.concat_tables([keep, records]), rows_validated=True)
             self.upsert_sources(sources)
 
     def upsert_sources(self, source_row: pa.Table) -> None:
