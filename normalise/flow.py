@@ -26,7 +26,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from extract.types import RawTable
-from normalise.cells import clean_cell, clean_inline, document_vocabulary
+from normalise.cells import clean_cell, clean_inline, document_vocabulary, is_broken_word
 from normalise.direction import parse_direction
 from normalise.record import Record
 from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes
@@ -161,6 +161,7 @@ def flow_to_records(
     vocabulary = document_vocabulary(["\n".join(lines)])
     scored = {id(e): find_scores(e, scale) for e in entries}
     model = learn_columns([e for e in entries if not e.across], scored, lines)
+    model.vocabulary = vocabulary
     models = {id(s): section_model(s, entries, scored, lines, model) for s in sections}
     records = []
     for entry in entries:
@@ -579,6 +580,7 @@ class ColumnModel:
     widths: dict[str, float]
     lexicon: dict[str, set[str]] = field(default_factory=dict)  # short fields' words
     bigrams: set[tuple[str, str]] = field(default_factory=set)  # words printed side by side
+    vocabulary: set[str] = field(default_factory=set)  # words the document prints whole
 
 
 def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str]) -> ColumnModel:
@@ -617,6 +619,7 @@ def section_model(
         learnt = learn_columns(column_rows, scored, lines)
         learnt.lexicon = shared.lexicon
         learnt.bigrams = shared.bigrams
+        learnt.vocabulary = shared.vocabulary
         return learnt
     return shared
 
@@ -1000,12 +1003,17 @@ def segment_line(
     *,
     closed: set[str] = frozenset(),
     first_line: bool = False,
+    previous: dict[str, str] | None = None,
+    vocabulary: set[str] = frozenset(),
 ) -> list[tuple[str, str]]:
     """Cut one line's tokens into consecutive fragments, one per column (some empty), so that
     each fragment fits its column's width; "|" and bullets mark cuts. `active` columns are
-    taken to have printed an unfinished sentence on the line before."""
-    track = Track(last={c: "…" for c in active}, closed=set(closed))
-    options = _segment_options(tokens, columns, ColumnModel(widths), track, first_line=first_line)
+    taken to have printed an unfinished sentence on the line before; `previous` gives what
+    columns printed on the line before, where it is known."""
+    last = {c: "…" for c in active} | dict(previous or {})
+    track = Track(last=last, used=set(last), closed=set(closed))
+    model = ColumnModel(widths, vocabulary=set(vocabulary))
+    options = _segment_options(tokens, columns, model, track, first_line=first_line)
     return options[0][1] if options else []
 
 
@@ -1075,9 +1083,9 @@ def _fragment_cost(
                 and head.lower() not in _BULLET_TOKENS
                 and text_width(previous + " " + head) > model.widths[column]
             ):
-                # the line starts with a continuation and this, the leftmost open column, had
-                # no room left for it: the word goes on in this column
-                return 0.15
+                # the line starts with a continuation that did not fit on this, the leftmost
+                # open column's, line before: it is likely this column's next word
+                return 0.9
             if _last_word(previous) in _FUNCTION_WORDS:
                 return 1.5  # "... of the" goes on in its column on the next line
             if text_width(previous) >= model.widths[column] - max(3.0, 0.1 * model.widths[column]):
@@ -1096,7 +1104,10 @@ def _fragment_cost(
     if column in track.paused:
         # a column that fell silent mid-sentence seldom starts again within the row
         cost += 1.0 if lower else 0.5
-    if track.is_open(column):
+    if previous is not None and lower and is_broken_word(previous, first, vocabulary=model.vocabulary):
+        # "Managem" / "ent": the word broken by the column's narrow width goes on here
+        cost -= 1.0
+    elif track.is_open(column):
         # the first word would have fitted on the line before: that line ended its item
         room = width - text_width(_unbulleted(previous) + " " + first)
         # a title is one phrase: a line with room for the next word ended it
