@@ -13,7 +13,7 @@ import pickle
 from pathlib import Path
 
 from extract.types import ExtractedDocument
-from riskreg.errors import OcrUnavailable, UnreadableInput
+from riskreg.errors import OcrUnavailable, RegisterError, UnreadableInput
 
 
 def sniff(path: str) -> str:
@@ -99,6 +99,8 @@ def read_document(path: str, *, password: str | None = None, max_pages: int | No
                 doc = pickle.load(fh)
             doc.path = path
             return doc
+        except RegisterError:  # a time limit ran out while reading the cache: not damage
+            raise
         except Exception as exc:  # noqa: BLE001 - any damage to a cache entry: read the file again
             stale = f"extraction cache {cache} was unreadable ({type(exc).__name__}: {exc}); re-read"
     if kind == "pdf":

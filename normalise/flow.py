@@ -444,11 +444,15 @@ def find_label(
             head, _, tail = token.partition("/")
             word = _label_word(head, scale.impact)
             used = [n]
-            if word is None and n and head.isalpha():
+            if n and head.isalpha():
                 prev = n - 1 if tokens[n - 1] != "|" else n - 2
-                if prev >= 0:
-                    word = _label_word(tokens[prev] + head, scale.impact)
-                    used = list(range(prev, n + 1))
+                # "Very high/" (two words) before "high/"; "Outstan | ding/" (broken)
+                joined = prev >= 0 and (
+                    _label_word(f"{tokens[prev]} {head}", scale.impact)
+                    or (word is None and _label_word(tokens[prev] + head, scale.impact))
+                )
+                if joined:
+                    word, used = joined, list(range(prev, n + 1))
             if word:
                 impact, impact_at = word, (li, len(tokens) - n)
                 drop.setdefault(li, []).extend(used)
@@ -464,15 +468,19 @@ def find_label(
                     continue
                 word = _label_word(token, scale.likelihood)
                 if word and token[0].isalpha():
+                    used = [n]
+                    if n and _label_word(f"{tokens[n - 1]} {token}", scale.likelihood):
+                        # a label of two words: "Almost certain", "Very likely"
+                        word, used = _label_word(f"{tokens[n - 1]} {token}", scale.likelihood), [n - 1, n]
                     distance = abs((len(tokens) - n) - (impact_at[1] if impact_at else 0))
                     key = (li - search_from, distance)
                     if best is None or key < best[0]:
-                        best = (key, li, n, word)
+                        best = (key, li, used, word)
             if best:
                 break
         if best:
             likelihood = best[3]
-            drop.setdefault(best[1], []).append(best[2])
+            drop.setdefault(best[1], []).extend(best[2])
     return impact, likelihood, drop
 
 
@@ -499,9 +507,13 @@ def find_scores(entry: FlowEntry, scale: Scale) -> Scores:
             if i and re.fullmatch(r"\d{1,2}", line) and int(line) in _valid_scores(scale)
         ]
         labelled = None
-        for i in anchors:
-            impact, likelihood, drop = find_label(lines, i + 1, _nth_nonblank(lines, i, 3), scale)
-            if impact or likelihood:
+        for k, i in enumerate(anchors):
+            # the label stands under its own score, before the next score
+            last = min([_nth_nonblank(lines, i, 3), *anchors[k + 1 : k + 2]])
+            impact, likelihood, drop = find_label(lines, i + 1, last, scale)
+            # a label read column by column stands on lines of its own ("Major/", "Likely"),
+            # not inside the next column's text ("... the Medium Term Financial Plan")
+            if (impact or likelihood) and all(len(lines[li].split()) <= 3 for li in drop):
                 labelled = (i, impact, likelihood, drop)
                 break
         if labelled:
@@ -587,11 +599,13 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
     """Widths of the text columns, the words of the short fields (categories, owners, with
     common job-title words) and the word pairs of the single-column text."""
     samples: dict[str, list[int]] = {}
+    wrapped: dict[str, list[float]] = {}
     values: dict[str, list[str]] = {}
     bigrams: set[tuple[str, str]] = set()
     for entry in column_entries:
         for field_name, texts in assign_columns(entry, scored[id(entry)], None).items():
             samples.setdefault(field_name, []).extend(text_width(t) for t in texts if t)
+            wrapped.setdefault(field_name, []).extend(_wrap_bounds(texts))
             values.setdefault(field_name, []).append(" ".join(texts))
         for line in entry.lines:
             words = [_norm_word(t) for t in line.split()]
@@ -603,7 +617,18 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
             lexicon[field_name] = {w for text in texts for w in _lex_words(text)}
     lexicon["owner"] = lexicon.get("owner", set()) | _ROLE_WORDS
     bigrams = {pair for pair in bigrams if all(pair)}
-    return ColumnModel(_widths(samples, lines), lexicon, bigrams)
+    return ColumnModel(_widths(samples, lines, wrapped), lexicon, bigrams)
+
+
+def _wrap_bounds(texts: list[str]) -> list[float]:
+    """For each line that wrapped within a paragraph, its width with the next line's first
+    word: the column had no room for that (a bulleted line starts a new item: not counted)."""
+    bounds = []
+    for line, following in zip(texts, texts[1:], strict=False):
+        words = following.split()
+        if line and words and words[0].lower() not in _BULLET_TOKENS:
+            bounds.append(text_width(_unbulleted(line) + " " + words[0]))
+    return bounds
 
 
 def section_model(
@@ -629,10 +654,19 @@ def learn_widths(column_entries: list[FlowEntry], scored: dict, lines: list[str]
     return learn_columns(column_entries, scored, lines).widths
 
 
-def _widths(samples: dict[str, list[int]], lines: list[str]) -> dict:
-    """Widths from the rows read column by column; when there are none, the widest lines
-    shared out among the columns (text-heavy columns double)."""
+def _widths(
+    samples: dict[str, list[int]], lines: list[str], wrapped: dict[str, list[float]] | None = None
+) -> dict:
+    """Widths from the rows read column by column: a column is as wide as its longest lines
+    (past a few outliers) and, when its values never wrapped, at least as wide as the other
+    narrow columns. When there are no such rows, the widest lines shared out among the columns
+    (text-heavy columns double)."""
     widths = {f: _capacity(v) for f, v in samples.items() if len(v) >= 3}
+    narrow_seen = sorted(w for f, w in widths.items() if f not in WIDE_FIELDS)
+    for name, width in widths.items():
+        if len((wrapped or {}).get(name, [])) < 2 and narrow_seen:
+            # a column whose values never wrapped ("Level", "Stable") is wider than they are
+            widths[name] = max(width, statistics.median(narrow_seen))
     columns = [c for c in CANONICAL_ORDER if c not in ("ref", "inherent", "residual")]
     if len(widths) < 3:
         total = _high([text_width(line) for line in lines if line]) or 80
@@ -796,12 +830,14 @@ def assign_tails(
                 fit -= 0.4
             elif text_cols[c] in INLINE_FIELDS:
                 fit += 0.8  # short fields rarely run on past a row's part
-            if text_cols[c] in closed or (text_cols[c] == "title" and number):
-                # a one-paragraph field that ended within the row's lines; a title runs on
-                # into the first paragraph below the row at most
-                fit += 3.0
+            if text_cols[c] in closed:
+                fit += 3.0  # a one-paragraph field that ended within the row's lines
             for prev, (cost, path) in states.items():
                 step = 0.0 if c == prev else (0.1 if c > prev else 1.0)
+                if text_cols[c] == "title" and number and (prev != c or lower):
+                    # a title runs on into the first paragraph below the row; after that its
+                    # column holds only new items (a description), never a resumed sentence
+                    step += 3.0
                 total = cost + fit + step
                 if c not in new_states or total < new_states[c][0]:
                     new_states[c] = (total, path + [c])
@@ -1112,9 +1148,15 @@ def _fragment_cost(
         room = width - text_width(_unbulleted(previous) + " " + first)
         # a title is one phrase: a line with room for the next word ended it
         tolerance = 0.0 if column == "title" else max(3.0, 0.1 * width)
-        ended = room > tolerance and _last_word(previous) not in _FUNCTION_WORDS
-        if lower:
-            cost += min(1.2, (room - tolerance) / 4 + 0.3 * (column == "title")) if ended else -0.4
+        fits = room > tolerance  # the word would have fitted on the line before
+        ended = fits and _last_word(previous) not in _FUNCTION_WORDS
+        if lower and ended:
+            cost += min(1.2, (room - tolerance) / 4 + 0.3 * (column == "title"))
+        elif lower and fits:
+            # "... chaired by the" goes on, but not with a word that fitted on its line
+            cost += min(0.8, (room - tolerance) / 4)
+        elif lower:
+            cost -= 0.4
         elif ended and column in _CLOSING_FIELDS:
             cost += 0.8  # a one-paragraph field whose last line ended short has ended
         elif column == "title" and _last_word(previous) not in _FUNCTION_WORDS:
@@ -1142,6 +1184,7 @@ def _fragment_cost(
         before, after = tokens[start - 1], tokens[start]
         if (_norm_word(before), _norm_word(after)) in model.bigrams:
             cost += 0.4  # the two words are printed together elsewhere in the document
+
         if before.lower() in _FUNCTION_WORDS and after[:1].isupper():
             cost += 0.2  # "of" / "the" seldom ends a column's line before a capital's column
     return cost

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from normalise.profiles import load_profile
 HERE = Path(__file__).parent
 OCR_SEED = HERE / "fixtures" / "seeds" / "000_f2dc45808fc41ba6.txt"
 EXPECT = HERE / "golden" / "seed-2019q3-expect.json"
+FULL = HERE / "golden" / "seed-2019q3-full.json"
 
 # Hand-read from the seed: (ref, kind, inherent, residual, residual impact, likelihood)
 SEED_SCORES = [
@@ -86,7 +88,6 @@ def test_seed_damaged_references_repaired_with_warning(seed_records):
 @pytest.mark.parametrize(
     ("ref", "owner"),
     [
-        ("CR1", "Overall Risk Owneris Corporate Management Team (CMT)"),  # "Managem" / "ent"
         ("CR2", "Director of Children's Social Care"),
         ("CR3", "Director of Children's Social Care"),  # read across
         ("CR5", "Director of Corporate Services"),  # read across
@@ -105,46 +106,82 @@ def test_seed_owners(seed_records, ref, owner):
     assert seed_records[0][ref].owner == owner
 
 
-# Fields of the hand-read expectations that must hold for every entry (scores, kinds), and how
-# many entries must match per text field (rows read across are only partly right: a floor
-# against regressions, raised as the reader improves). Rows read column by column must match
-# on every field.
-SEED_FLOORS = {
-    "title": 10,  # exact: titles are hand-read in full (they link editions)
-    "category": 16,
-    "consequences": 9,
-    "controls": 7,
-    "actions": 11,
-    "owner": 17,
-    "direction_text": 14,
-}
+def test_seed_owner_word_broken_by_the_narrow_column_rejoined(seed_records):
+    """CR1's owner is printed "Corporate | Managem | ent Team" down a narrow column, read across
+    (its sub-rows go on with "however thereis a lead officer for each work stream", which the
+    reader leaves to the neighbouring columns: see the full-text floors below)."""
+    owner = seed_records[0]["CR1"].owner
+    assert owner.startswith("Overall Risk Owneris Corporate Management Team (CMT)")
+
+
+# Entries read column by column must match the opening words of every hand-read field.
 COLUMN_ROWS = ("CR2", "CR7", "CR8", "CR9", "CR10", "CR13")
-
-
-def _matches(name, got, value):
-    if name in SEED_FLOORS and name not in ("owner", "title"):
-        return " ".join((got or "").split()).startswith(value)
-    return got == value
+TEXT_FIELDS = ("title", "category", "consequences", "controls", "actions", "owner",
+               "direction_text")
 
 
 def test_seed_against_hand_written_expectations(seed_records):
     by_ref = seed_records[0]
     expected = json.loads(EXPECT.read_text(encoding="utf-8"))["records"]
     assert {e["ref"] for e in expected} == set(by_ref)
-    failures, passed = [], dict.fromkeys(SEED_FLOORS, 0)
+    failures = []
     for exp in expected:
         rec = by_ref[exp["ref"]]
         for name, value in exp.items():
-            ok = _matches(name, getattr(rec, name), value)
-            if name in SEED_FLOORS:
-                passed[name] += ok
-            if not ok and (name not in SEED_FLOORS or exp["ref"] in COLUMN_ROWS):
-                failures.append(
-                    f"{exp['ref']}.{name}: expected {value!r}, got {getattr(rec, name)!r}"
-                )
+            got = getattr(rec, name)
+            if name in TEXT_FIELDS and name != "owner":
+                if exp["ref"] not in COLUMN_ROWS:
+                    continue  # read across: scored in full below
+                ok = " ".join((got or "").split()).startswith(value)
+            else:
+                ok = got == value
+            if not ok:
+                failures.append(f"{exp['ref']}.{name}: expected {value!r}, got {got!r}")
     assert not failures, "\n".join(failures)
-    short = {n: (passed[n], floor) for n, floor in SEED_FLOORS.items() if passed[n] < floor}
+
+
+def _f1(gold: str, got: str | None) -> float:
+    """The eval's measure: bag-of-words F1 after lower-casing and dropping punctuation."""
+    from collections import Counter
+
+    def words(text):
+        return re.findall(r"[a-z0-9£%']+", (text or "").lower().replace("\u2019", "'"))
+
+    g, o = Counter(words(gold)), Counter(words(got))
+    common = sum((g & o).values())
+    if not common:
+        return 0.0
+    p, r = common / sum(o.values()), common / sum(g.values())
+    return 2 * p * r / (p + r)
+
+
+# Mean F1 per field over the 17 entries, and how many fields reach the eval's 0.9, against the
+# full hand-read text (rows read across interleave their columns and are only partly right:
+# floors against regressions, raised as the reader improves).
+FULL_FLOORS = {"title": 0.88, "category": 0.93, "consequences": 0.84, "controls": 0.9,
+               "actions": 0.95, "owner": 0.96, "direction_text": 0.86}
+FULL_RIGHT_FLOOR = 90  # of 117 non-empty hand-read fields at F1 >= 0.9
+
+
+def test_seed_full_text_against_hand_read_records(seed_records):
+    by_ref = seed_records[0]
+    gold = json.loads(FULL.read_text(encoding="utf-8"))["records"]
+    assert {g["ref"] for g in gold} == set(by_ref)
+    scores: dict[str, list[float]] = {}
+    for record in gold:
+        for name in TEXT_FIELDS:
+            if record.get(name):
+                scores.setdefault(name, []).append(_f1(record[name], getattr(by_ref[record["ref"]], name)))
+    means = {name: sum(v) / len(v) for name, v in scores.items()}
+    short = {n: round(means[n], 3) for n, floor in FULL_FLOORS.items() if means[n] < floor}
     assert not short, short
+    right = sum(s >= 0.9 for v in scores.values() for s in v)
+    assert right >= FULL_RIGHT_FLOOR, right
+    for ref in COLUMN_ROWS:  # rows read column by column: every field right
+        record = next(g for g in gold if g["ref"] == ref)
+        for name in TEXT_FIELDS:
+            if record.get(name):
+                assert _f1(record[name], getattr(by_ref[ref], name)) >= 0.95, (ref, name)
 
 
 def test_seed_rows_read_across_say_so(seed_records):

@@ -46,8 +46,8 @@ def concatenate(parts: list[Path], out: Path) -> Path:
 def test_time_limit_stops_one_file(tmp_path):
     outcome = ingest_one(IngestRequest(path=str(RULED), organisation="Org", period="Q1 2020/21",
                                        time_limit=0.05))
-    assert not outcome.ok
-    assert "longer than the time limit of 0.05s" in outcome.error
+    assert not outcome.ok, outcome.source
+    assert "longer than the time limit of 0.05s" in outcome.error, outcome.error
     assert str(RULED) in outcome.error and "--time-limit" in outcome.error
 
 
