@@ -830,14 +830,12 @@ def assign_tails(
                 fit -= 0.4
             elif text_cols[c] in INLINE_FIELDS:
                 fit += 0.8  # short fields rarely run on past a row's part
-            if text_cols[c] in closed:
-                fit += 3.0  # a one-paragraph field that ended within the row's lines
+            if text_cols[c] in closed or (text_cols[c] == "title" and number):
+                # a one-paragraph field that ended within the row's lines; a title runs on
+                # into the first paragraph below the row at most
+                fit += 3.0
             for prev, (cost, path) in states.items():
                 step = 0.0 if c == prev else (0.1 if c > prev else 1.0)
-                if text_cols[c] == "title" and number and (prev != c or lower):
-                    # a title runs on into the first paragraph below the row; after that its
-                    # column holds only new items (a description), never a resumed sentence
-                    step += 3.0
                 total = cost + fit + step
                 if c not in new_states or total < new_states[c][0]:
                     new_states[c] = (total, path + [c])
