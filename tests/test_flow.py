@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from extract.text import read_text
 from normalise.flow import flow_to_records, segment_line
 from normalise.profiles import load_profile
+from tests.registers.flowtext import word_f1
 
 HERE = Path(__file__).parent
 OCR_SEED = HERE / "fixtures" / "seeds" / "000_f2dc45808fc41ba6.txt"
@@ -140,21 +140,6 @@ def test_seed_against_hand_written_expectations(seed_records):
     assert not failures, "\n".join(failures)
 
 
-def _f1(gold: str, got: str | None) -> float:
-    """The eval's measure: bag-of-words F1 after lower-casing and dropping punctuation."""
-    from collections import Counter
-
-    def words(text):
-        return re.findall(r"[a-z0-9£%']+", (text or "").lower().replace("\u2019", "'"))
-
-    g, o = Counter(words(gold)), Counter(words(got))
-    common = sum((g & o).values())
-    if not common:
-        return 0.0
-    p, r = common / sum(o.values()), common / sum(g.values())
-    return 2 * p * r / (p + r)
-
-
 # Mean F1 per field over the 17 entries, and how many fields reach the eval's 0.9, against the
 # full hand-read text (rows read across interleave their columns and are only partly right:
 # floors against regressions, raised as the reader improves).
@@ -171,7 +156,7 @@ def test_seed_full_text_against_hand_read_records(seed_records):
     for record in gold:
         for name in TEXT_FIELDS:
             if record.get(name):
-                scores.setdefault(name, []).append(_f1(record[name], getattr(by_ref[record["ref"]], name)))
+                scores.setdefault(name, []).append(word_f1(record[name], getattr(by_ref[record["ref"]], name)))
     means = {name: sum(v) / len(v) for name, v in scores.items()}
     short = {n: round(means[n], 3) for n, floor in FULL_FLOORS.items() if means[n] < floor}
     assert not short, short
@@ -181,7 +166,7 @@ def test_seed_full_text_against_hand_read_records(seed_records):
         record = next(g for g in gold if g["ref"] == ref)
         for name in TEXT_FIELDS:
             if record.get(name):
-                assert _f1(record[name], getattr(by_ref[ref], name)) >= 0.95, (ref, name)
+                assert word_f1(record[name], getattr(by_ref[ref], name)) >= 0.95, (ref, name)
 
 
 def test_seed_rows_read_across_say_so(seed_records):

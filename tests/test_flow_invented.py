@@ -4,35 +4,14 @@ eval's own bag-of-words F1 (a text field is right at F1 >= 0.9)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from extract.text import read_text
 from normalise.flow import flow_to_records
 from normalise.profiles import load_profile
-from tests.registers.flowtext import TEXT_ORDER, render_flow_text
+from tests.registers.flowtext import TEXT_ORDER, render_flow_text, word_f1, words
 
 SEEDS = range(8)
-
-
-def _words(value) -> list[str]:
-    text = " ".join(value) if isinstance(value, list) else (value or "")
-    text = re.sub(r"(^|\s)o(?=\s)", " ", text)  # the rendered bullet glyph
-    return re.findall(r"[a-z0-9£%']+", text.lower().replace("\u2019", "'"))
-
-
-def f1(gold, got) -> float:
-    from collections import Counter
-
-    g, o = Counter(_words(gold)), Counter(_words(got))
-    if not g and not o:
-        return 1.0
-    common = sum((g & o).values())
-    if not common:
-        return 0.0
-    p, r = common / sum(o.values()), common / sum(g.values())
-    return 2 * p * r / (p + r)
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +36,8 @@ def _field_scores(readings, mode):
                 continue
             rec = by_ref[entry["ref"]]
             for name in TEXT_ORDER:
-                if _words(entry.get(name)):
-                    scores.setdefault(name, []).append(f1(entry.get(name), getattr(rec, name)))
+                if words(entry.get(name)):
+                    scores.setdefault(name, []).append(word_f1(entry.get(name), getattr(rec, name)))
     return scores
 
 

@@ -16,6 +16,8 @@ The truth is the invented entry itself, so a reader's output can be scored field
 from __future__ import annotations
 
 import random
+import re
+from collections import Counter
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -144,3 +146,23 @@ def render_flow_text(seed: int, n: int = 10, *, across_share: float = 0.5) -> tu
         lines += _column_by_column(entry) if mode == "columns" else _across(entry, rng)
         lines.append("")
     return "\n".join(lines) + "\n", entries
+
+
+def words(value) -> list[str]:
+    """A field's words as the eval counts them (lower case, punctuation and the rendered "o"
+    bullet dropped)."""
+    text = " ".join(value) if isinstance(value, list) else (value or "")
+    text = re.sub(r"(^|\s)o(?=\s)", " ", text)
+    return re.findall(r"[a-z0-9£%']+", text.lower().replace("\u2019", "'"))
+
+
+def word_f1(gold, got) -> float:
+    """The eval's measure of a text field: bag-of-words F1 (right at >= 0.9)."""
+    g, o = Counter(words(gold)), Counter(words(got))
+    if not g and not o:
+        return 1.0
+    common = sum((g & o).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(o.values()), common / sum(g.values())
+    return 2 * precision * recall / (precision + recall)
