@@ -20,6 +20,7 @@ says so. Text is never invented and never put into two fields.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import statistics
@@ -469,9 +470,10 @@ def find_label(
                 word = _label_word(token, scale.likelihood)
                 if word and token[0].isalpha():
                     used = [n]
-                    if n and _label_word(f"{tokens[n - 1]} {token}", scale.likelihood):
-                        # a label of two words: "Almost certain", "Very likely"
-                        word, used = _label_word(f"{tokens[n - 1]} {token}", scale.likelihood), [n - 1, n]
+                    # a label of two words: "Almost certain", "Very likely"
+                    two = n and _label_word(f"{tokens[n - 1]} {token}", scale.likelihood)
+                    if two:
+                        word, used = two, [n - 1, n]
                     distance = abs((len(tokens) - n) - (impact_at[1] if impact_at else 0))
                     key = (li - search_from, distance)
                     if best is None or key < best[0]:
@@ -580,6 +582,7 @@ _ADVANCE = {
 _AVERAGE_ADVANCE = 420  # widths are given in average characters
 
 
+@functools.lru_cache(maxsize=65536)  # the same fragments are measured for every cut tried
 def text_width(text: str) -> float:
     """A text's printed width in average characters (proportional font)."""
     return sum(_ADVANCE.get(ch, 556) for ch in text) / _AVERAGE_ADVANCE
@@ -599,13 +602,13 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
     """Widths of the text columns, the words of the short fields (categories, owners, with
     common job-title words) and the word pairs of the single-column text."""
     samples: dict[str, list[int]] = {}
-    wrapped: dict[str, list[float]] = {}
+    wrapped: dict[str, int] = {}
     values: dict[str, list[str]] = {}
     bigrams: set[tuple[str, str]] = set()
     for entry in column_entries:
         for field_name, texts in assign_columns(entry, scored[id(entry)], None).items():
             samples.setdefault(field_name, []).extend(text_width(t) for t in texts if t)
-            wrapped.setdefault(field_name, []).extend(_wrap_bounds(texts))
+            wrapped[field_name] = wrapped.get(field_name, 0) + _wrapped_lines(texts)
             values.setdefault(field_name, []).append(" ".join(texts))
         for line in entry.lines:
             words = [_norm_word(t) for t in line.split()]
@@ -620,15 +623,13 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
     return ColumnModel(_widths(samples, lines, wrapped), lexicon, bigrams)
 
 
-def _wrap_bounds(texts: list[str]) -> list[float]:
-    """For each line that wrapped within a paragraph, its width with the next line's first
-    word: the column had no room for that (a bulleted line starts a new item: not counted)."""
-    bounds = []
-    for line, following in zip(texts, texts[1:], strict=False):
-        words = following.split()
-        if line and words and words[0].lower() not in _BULLET_TOKENS:
-            bounds.append(text_width(_unbulleted(line) + " " + words[0]))
-    return bounds
+def _wrapped_lines(texts: list[str]) -> int:
+    """How many lines wrapped within a paragraph (a bulleted line starts a new item)."""
+    return sum(
+        1
+        for line, following in zip(texts, texts[1:], strict=False)
+        if line and following.split() and following.split()[0].lower() not in _BULLET_TOKENS
+    )
 
 
 def section_model(
@@ -649,14 +650,7 @@ def section_model(
     return shared
 
 
-def learn_widths(column_entries: list[FlowEntry], scored: dict, lines: list[str]) -> dict:
-    """Each text column's width in characters (see learn_columns)."""
-    return learn_columns(column_entries, scored, lines).widths
-
-
-def _widths(
-    samples: dict[str, list[int]], lines: list[str], wrapped: dict[str, list[float]] | None = None
-) -> dict:
+def _widths(samples: dict[str, list[int]], lines: list[str], wrapped: dict[str, int]) -> dict:
     """Widths from the rows read column by column: a column is as wide as its longest lines
     (past a few outliers) and, when its values never wrapped, at least as wide as the other
     narrow columns. When there are no such rows, the widest lines shared out among the columns
@@ -664,7 +658,7 @@ def _widths(
     widths = {f: _capacity(v) for f, v in samples.items() if len(v) >= 3}
     narrow_seen = sorted(w for f, w in widths.items() if f not in WIDE_FIELDS)
     for name, width in widths.items():
-        if len((wrapped or {}).get(name, [])) < 2 and narrow_seen:
+        if wrapped.get(name, 0) < 2 and narrow_seen:
             # a column whose values never wrapped ("Level", "Stable") is wider than they are
             widths[name] = max(width, statistics.median(narrow_seen))
     columns = [c for c in CANONICAL_ORDER if c not in ("ref", "inherent", "residual")]
@@ -1038,7 +1032,6 @@ def segment_line(
     closed: set[str] = frozenset(),
     first_line: bool = False,
     previous: dict[str, str] | None = None,
-    vocabulary: set[str] = frozenset(),
 ) -> list[tuple[str, str]]:
     """Cut one line's tokens into consecutive fragments, one per column (some empty), so that
     each fragment fits its column's width; "|" and bullets mark cuts. `active` columns are
@@ -1046,8 +1039,7 @@ def segment_line(
     columns printed on the line before, where it is known."""
     last = {c: "…" for c in active} | dict(previous or {})
     track = Track(last=last, used=set(last), closed=set(closed))
-    model = ColumnModel(widths, vocabulary=set(vocabulary))
-    options = _segment_options(tokens, columns, model, track, first_line=first_line)
+    options = _segment_options(tokens, columns, ColumnModel(widths), track, first_line=first_line)
     return options[0][1] if options else []
 
 
@@ -1182,7 +1174,6 @@ def _fragment_cost(
         before, after = tokens[start - 1], tokens[start]
         if (_norm_word(before), _norm_word(after)) in model.bigrams:
             cost += 0.4  # the two words are printed together elsewhere in the document
-
         if before.lower() in _FUNCTION_WORDS and after[:1].isupper():
             cost += 0.2  # "of" / "the" seldom ends a column's line before a capital's column
     return cost
@@ -1211,6 +1202,7 @@ def _lex_words(text: str) -> list[str]:
     return [_norm_word(w) for w in re.findall(r"[A-Za-z&'][A-Za-z&'.]*", text) if _norm_word(w)]
 
 
+@functools.lru_cache(maxsize=65536)
 def _norm_word(token: str) -> str:
     """A token's letters (case kept for acronyms), '' for punctuation."""
     core = re.sub(r"^[^A-Za-z0-9&]+|[^A-Za-z0-9&']+$", "", token)

@@ -21,7 +21,8 @@ from collections import Counter
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from tests.registers.invent import IMPACT_LABELS, LIKELIHOOD_LABELS, invent_entries
+from tests.registers.invent import invent_entries
+from tests.registers.render import rating_lines
 
 FONT, SIZE = "Helvetica", 8
 # column widths in points, as on a landscape A4 page set in 8 pt
@@ -84,9 +85,8 @@ def column_paragraphs(entry: dict, field: str) -> list[list[str]]:
 
 
 def label(entry: dict) -> list[str]:
-    scale = entry["scale"]
-    impact = IMPACT_LABELS[scale][entry["residual_impact"] - 1]
-    likelihood = LIKELIHOOD_LABELS[scale][entry["residual_likelihood"] - 1]
+    """The residual label as OCR prints it under its score: "Major/", "likely"."""
+    impact, likelihood = rating_lines(entry, "residual", "number_label")[1].split("/")
     return [f"{impact}/", likelihood.lower()]
 
 
@@ -106,13 +106,12 @@ def _across(entry: dict, rng: random.Random) -> list[str]:
     flat = {f: [line for p in column_paragraphs(entry, f) for line in p] for f in TEXT_ORDER}
     short = max(len(flat[f]) for f in ("title", "category", "owner", "direction_text"))
     block = max(3, short + rng.randint(0, 3))
-    marks = {0: [str(entry["inherent_score"])], 1: []}
     rows = []
     for i in range(block):
         parts = [entry["ref"]] if i == 0 else []
         for field in TEXT_ORDER:
             if field == "actions" and i == 0:
-                parts += marks[0]
+                parts.append(str(entry["inherent_score"]))
             if field == "owner":
                 residual = [str(entry["residual_score"])] if i == 0 else []
                 residual += [label(entry)[i - 1]] if i in (1, 2) else []
