@@ -94,8 +94,11 @@ _ROLE_WORDS = {
     "directors",
     "heads",
 }
+# words that do not end a phrase: a line ending in one goes on in its column
 _FUNCTION_WORDS = {"the", "of", "a", "an", "to", "and", "in", "for", "with", "by", "on", "at"}
+_FUNCTION_WORDS |= {"our", "their", "its", "your", "this", "these", "from", "into"}
 AMBIGUOUS_MARGIN = 0.25
+REOPEN = 1.0  # a title that ended starting again at a line's start: a sub-row (cost)
 BEAM = 6  # readings of a block read across kept line by line  # a line's best cut is this little cheaper than another: unsure
 
 CONFIDENCE_COLUMNS = 0.8  # a row read column by column: text split by paragraphs and widths
@@ -981,6 +984,9 @@ class Track:
 
     def advance(self, printed: dict[str, str]) -> None:
         # a short field (title, category, owner) that stopped on a line has ended
+        if "title" in printed and "title" in self.closed:
+            self.closed = set()  # a sub-row under the same reference: its fields start again
+            self.lines = {}
         self.closed |= {c for c in self.used - set(printed) if c in _CLOSING_FIELDS}
         self.paused |= {c for c in self.last if c not in printed and self.is_open(c)}
         self.paused -= set(printed)
@@ -1118,11 +1124,16 @@ def _fragment_cost(
                 return 0.7  # a full line with an unfinished sentence goes on in its column
             return 0.15  # a short line ended its item
         return 0.6 if first_line else 0.1  # a row's first line has text in most columns
-    if column in track.closed:
-        return 6.0
     width = model.widths[column]
     text = " ".join(words)
     cost = _fit_cost(text_width(text), width)
+    if column in track.closed:
+        if start == 0 and column == "title" and words[0][:1].isupper():
+            cost += REOPEN  # a title starting again at the line's start: a sub-row's
+        elif column == "category" and "title" in track.closed and start and tokens[0][:1].isupper():
+            cost += 0.3  # ... and the sub-row's own category after its title
+        else:
+            return cost + 6.0
     first = words[0]
     bullet = first.lower() in _BULLET_TOKENS and len(words) > 1
     lower = first[:1].islower() and not bullet
@@ -1130,7 +1141,11 @@ def _fragment_cost(
     if column in track.paused:
         # a column that fell silent mid-sentence seldom starts again within the row
         cost += 1.0 if lower else 0.5
-    if previous is not None and lower and is_broken_word(previous, first, vocabulary=model.vocabulary):
+    if (
+        previous is not None
+        and lower
+        and is_broken_word(previous, first, vocabulary=model.vocabulary)
+    ):
         # "Managem" / "ent": the word broken by the column's narrow width goes on here
         cost -= 1.0
     elif track.is_open(column):
@@ -1267,8 +1282,9 @@ def to_record(
         if field_name == "owner" and value:
             value, stray = trim_owner_tail(value, vocabulary)
             if stray:
-                rec.warnings.append(f"owner: trailing {stray!r} set aside as a fragment of "
-                                    "a neighbouring column")
+                rec.warnings.append(
+                    f"owner: trailing {stray!r} set aside as a fragment of a neighbouring column"
+                )
         setattr(rec, field_name, value or None)
     rec.inherent_score = scores.inherent
     rec.residual_score = scores.residual

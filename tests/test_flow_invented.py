@@ -14,12 +14,11 @@ from tests.registers.flowtext import TEXT_ORDER, render_flow_text, word_f1, word
 SEEDS = range(8)
 
 
-@pytest.fixture(scope="module")
-def readings(tmp_path_factory):
+def _read(tmp_path_factory, **options):
     profile = load_profile()
     out = []
     for seed in SEEDS:
-        text, entries = render_flow_text(seed, 10)
+        text, entries = render_flow_text(seed, 10, **options)
         path = tmp_path_factory.mktemp("flow") / f"register-{seed}.txt"
         path.write_text(text, encoding="utf-8")
         table = read_text(str(path)).tables[0]
@@ -28,11 +27,23 @@ def readings(tmp_path_factory):
     return out
 
 
-def _field_scores(readings, mode):
+@pytest.fixture(scope="module")
+def readings(tmp_path_factory):
+    return _read(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def sub_row_readings(tmp_path_factory):
+    """Registers where half the rows read across carry a sub-row: a second title, category
+    and items printed across under the same reference, with no scores of their own."""
+    return _read(tmp_path_factory, across_share=0.6, sub_rows=0.5)
+
+
+def _field_scores(readings, mode, *, sub_rows=False):
     scores = {}
     for entries, by_ref, _ in readings:
         for entry in entries:
-            if entry["read"] != mode:
+            if entry["read"] != mode or entry.get("sub_row", False) != sub_rows:
                 continue
             rec = by_ref[entry["ref"]]
             for name in TEXT_ORDER:
@@ -46,10 +57,18 @@ def test_every_entry_found_once_with_its_scores_and_label(readings):
         assert [r.ref for r in records] == [e["ref"] for e in entries]
         for entry in entries:
             rec = by_ref[entry["ref"]]
-            got = (rec.inherent_score, rec.residual_score, rec.residual_impact,
-                   rec.residual_likelihood)
-            want = (entry["inherent_score"], entry["residual_score"], entry["residual_impact"],
-                    entry["residual_likelihood"])
+            got = (
+                rec.inherent_score,
+                rec.residual_score,
+                rec.residual_impact,
+                rec.residual_likelihood,
+            )
+            want = (
+                entry["inherent_score"],
+                entry["residual_score"],
+                entry["residual_impact"],
+                entry["residual_likelihood"],
+            )
             assert got == want, (entry["ref"], entry["read"])
 
 
@@ -64,8 +83,15 @@ def test_rows_read_across(readings):
     """Interleaved columns cut by widths: a floor against regressions, per field."""
     scores = _field_scores(readings, "across")
     mean = {name: sum(v) / len(v) for name, v in scores.items()}
-    floors = {"title": 0.8, "category": 0.95, "consequences": 0.78, "controls": 0.92,
-              "actions": 0.95, "owner": 0.75, "direction_text": 0.8}
+    floors = {
+        "title": 0.8,
+        "category": 0.95,
+        "consequences": 0.78,
+        "controls": 0.92,
+        "actions": 0.95,
+        "owner": 0.75,
+        "direction_text": 0.8,
+    }
     short = {name: round(mean[name], 3) for name, floor in floors.items() if mean[name] < floor}
     assert not short, short
 
@@ -77,3 +103,22 @@ def test_rows_read_across_say_so(readings):
             if entry["read"] == "across":
                 assert rec.confidence <= 0.5
                 assert any("read across" in w for w in rec.warnings)
+
+
+def test_sub_rows_are_read_into_their_row(sub_row_readings):
+    """A sub-row is no new entry, and its title, category and items join its row's fields
+    (a title starting again at a line's start opens the row's fields again)."""
+    for entries, _, records in sub_row_readings:
+        assert [r.ref for r in records] == [e["ref"] for e in entries]
+    scores = _field_scores(sub_row_readings, "across", sub_rows=True)
+    assert len(scores["title"]) >= 15
+    mean = {name: sum(v) / len(v) for name, v in scores.items()}
+    floors = {
+        "title": 0.8,
+        "category": 0.75,
+        "consequences": 0.82,
+        "controls": 0.9,
+        "actions": 0.92,
+    }
+    short = {name: round(mean[name], 3) for name, floor in floors.items() if mean[name] < floor}
+    assert not short, short

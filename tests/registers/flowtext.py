@@ -35,8 +35,7 @@ WIDTHS = {
     "owner": 48,
     "direction_text": 88,
 }
-TEXT_ORDER = ("title", "category", "consequences", "controls", "actions", "owner",
-              "direction_text")
+TEXT_ORDER = ("title", "category", "consequences", "controls", "actions", "owner", "direction_text")
 LIST_FIELDS = ("consequences", "controls", "actions")
 HEADER = [
     "Risk Ref Risk Description Risk Type Consequences Current Controls Inherent Mitigating "
@@ -102,25 +101,23 @@ def _column_by_column(entry: dict) -> list[str]:
     return out
 
 
-def _across(entry: dict, rng: random.Random) -> list[str]:
+def _across(entry: dict, rng: random.Random, *, sub: dict | None = None) -> list[str]:
+    """A row read across; with `sub`, a sub-row (a second title and items under the same
+    reference, no scores) printed across below the row's full height, then the tails."""
     flat = {f: [line for p in column_paragraphs(entry, f) for line in p] for f in TEXT_ORDER}
     short = max(len(flat[f]) for f in ("title", "category", "owner", "direction_text"))
     block = max(3, short + rng.randint(0, 3))
-    rows = []
-    for i in range(block):
-        parts = [entry["ref"]] if i == 0 else []
-        for field in TEXT_ORDER:
-            if field == "actions" and i == 0:
-                parts.append(str(entry["inherent_score"]))
-            if field == "owner":
-                residual = [str(entry["residual_score"])] if i == 0 else []
-                residual += [label(entry)[i - 1]] if i in (1, 2) else []
-                parts += residual
-            if i < len(flat[field]):
-                parts.append(flat[field][i])
-                if rng.random() < 0.15:
-                    parts.append("|")  # a column rule read as a bar
-        rows.append(" ".join(parts))
+    if sub:  # the sub-row starts below the tallest cell of the row
+        block = max(block, *(len(lines) for lines in flat.values()))
+    rows = _across_lines(entry, flat, block, rng, scores=True)
+    if sub:
+        sub_flat = {
+            f: [line for p in column_paragraphs(sub, f) for line in p] if f in SUB_FIELDS else []
+            for f in TEXT_ORDER
+        }
+        sub_block = max(3, max(len(sub_flat[f]) for f in ("title", "category")) + rng.randint(0, 3))
+        rows += _across_lines(sub, sub_flat, sub_block, rng, scores=False)
+        flat, block = sub_flat, sub_block
     rows.append("")
     for field in TEXT_ORDER:
         rest = flat[field][block:]
@@ -129,20 +126,64 @@ def _across(entry: dict, rng: random.Random) -> list[str]:
     return rows
 
 
-def render_flow_text(seed: int, n: int = 10, *, across_share: float = 0.5) -> tuple[str, list[dict]]:
+def _across_lines(entry, flat, block, rng, *, scores: bool) -> list[str]:
+    rows = []
+    for i in range(block):
+        parts = [entry["ref"]] if i == 0 and scores else []
+        for field in TEXT_ORDER:
+            if field == "actions" and i == 0 and scores:
+                parts.append(str(entry["inherent_score"]))
+            if field == "owner" and scores:
+                residual = [str(entry["residual_score"])] if i == 0 else []
+                residual += [label(entry)[i - 1]] if i in (1, 2) else []
+                parts += residual
+            if i < len(flat[field]):
+                parts.append(flat[field][i])
+                if rng.random() < 0.15:
+                    parts.append("|")  # a column rule read as a bar
+        rows.append(" ".join(parts))
+    return rows
+
+
+SUB_FIELDS = ("title", "category", "consequences", "controls", "actions")
+
+
+def _merge_sub(entry: dict, sub: dict) -> None:
+    """The entry's truth once its sub-row is read into it: titles and categories as extra
+    lines, the sub-row's items after the row's."""
+    for field in SUB_FIELDS:
+        if field in LIST_FIELDS:
+            entry[field] = list(entry.get(field) or []) + list(sub.get(field) or [])
+        else:
+            entry[field] = f"{entry[field]}\n{sub[field]}"
+
+
+def render_flow_text(
+    seed: int, n: int = 10, *, across_share: float = 0.5, sub_rows: float = 0.0
+) -> tuple[str, list[dict]]:
     """(text, entries): a register of n invented risks as OCR flow text, rows read column by
     column or across at random. At least two rows are read column by column (a reader learns
-    the columns from them) and at least two across."""
+    the columns from them) and at least two across. A `sub_rows` share of the rows read across
+    carry a sub-row (a second title with its own category and items under the same reference,
+    as in registers that list work streams under one risk); their truth includes it."""
     entries = invent_entries(seed, n, kind="risk", ref_style="CR{n}", scale=5)
+    subs = invent_entries(seed + 1000, n, kind="risk", ref_style="CR{n}", scale=5)
     rng = random.Random(f"flow:{seed}")
     modes = ["columns", "columns", "across", "across"] + [
         "across" if rng.random() < across_share else "columns" for _ in range(n - 4)
     ]
     rng.shuffle(modes)
     lines = [f"Corporate Risk Register Quarter {seed % 4 + 1}", "", *HEADER, ""]
-    for entry, mode in zip(entries, modes, strict=True):
+    for entry, sub, mode in zip(entries, subs, modes, strict=True):
         entry["read"] = mode
-        lines += _column_by_column(entry) if mode == "columns" else _across(entry, rng)
+        if mode == "columns":
+            lines += _column_by_column(entry)
+        elif sub_rows and rng.random() < sub_rows:
+            lines += _across(entry, rng, sub=sub)
+            _merge_sub(entry, sub)
+            entry["sub_row"] = True
+        else:
+            lines += _across(entry, rng)
         lines.append("")
     return "\n".join(lines) + "\n", entries
 
