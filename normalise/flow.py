@@ -1179,6 +1179,8 @@ def _fragment_cost(
         cost += 0.8  # job titles and team names are capitalised
     elif column == "owner" and lower and _norm_word(first) not in _FUNCTION_WORDS:
         cost += 0.5  # ... and their words are capitalised but for "of", "for", "and"
+    if column == "direction_text" and not track.lines.get(column) and len(words) > 1:
+        cost += _direction_start_cost(words)
     inner = piece[1:-1] if len(piece) > 2 else []
     cost += 2.0 * sum(1 for t in inner if t == "|")
     for m, token in enumerate(piece[1:], start=1):
@@ -1192,6 +1194,21 @@ def _fragment_cost(
         if before.lower() in _FUNCTION_WORDS and after[:1].isupper():
             cost += 0.2  # "of" / "the" seldom ends a column's line before a capital's column
     return cost
+
+
+def _direction_start_cost(words: list[str]) -> float:
+    """A direction of travel starts with its word ("Stable", "New risk", "Increasing"): capitalised
+    words before a capitalised direction word are the end of the column before (an owner's
+    "Fire" in "Chief Fire Stable")."""
+    if not words[0][:1].isupper() or _is_direction_word(words[0]):
+        return 0.0
+    later = [w for w in words[1:] if w[:1].isupper()]
+    return 0.6 if any(_is_direction_word(w) for w in later) else 0.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_direction_word(word: str) -> bool:
+    return len(word) > 2 and parse_direction(word) is not None
 
 
 def _lexicon_cost(words: list[str], column: str, model: ColumnModel) -> float:

@@ -414,3 +414,20 @@ def test_segment_line_continues_a_word_broken_by_a_narrow_column():
         ("owner", "ent Office"),
         ("direction_text", "Panel each month"),
     ]
+
+
+@pytest.mark.parametrize(
+    "line, owner, direction",
+    [
+        pytest.param("Harbour Master Decreasing", "Harbour Master", "Decreasing", id="keyword"),
+        pytest.param("Coroner Services New risk this quarter", "Coroner Services",
+                     "New risk this quarter", id="phrase"),
+    ],
+)
+def test_segment_line_direction_starts_with_its_word(line, owner, direction):
+    """An owner's last word is no direction's first: a direction of travel starts with its
+    word, so capitalised words before 'Decreasing' / 'New risk' end the owner (widths alone
+    would let either column take them)."""
+    widths = {"owner": 19, "direction_text": 24}
+    got = segment_line(line.split(), ["owner", "direction_text"], widths, first_line=True)
+    assert got == [("owner", owner), ("direction_text", direction)]
