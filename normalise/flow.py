@@ -97,9 +97,9 @@ _ROLE_WORDS = {
 # words that do not end a phrase: a line ending in one goes on in its column
 _FUNCTION_WORDS = {"the", "of", "a", "an", "to", "and", "in", "for", "with", "by", "on", "at"}
 _FUNCTION_WORDS |= {"our", "their", "its", "your", "this", "these", "from", "into"}
-AMBIGUOUS_MARGIN = 0.25
+AMBIGUOUS_MARGIN = 0.25  # a line's best cut is this little cheaper than another: unsure
 REOPEN = 1.0  # a title that ended starting again at a line's start: a sub-row (cost)
-BEAM = 6  # readings of a block read across kept line by line  # a line's best cut is this little cheaper than another: unsure
+BEAM = 6  # readings of a block read across kept line by line
 
 CONFIDENCE_COLUMNS = 0.8  # a row read column by column: text split by paragraphs and widths
 CONFIDENCE_ACROSS = 0.5  # a row read across: interleaved fragments cut by widths
@@ -639,9 +639,10 @@ def section_model(
     section: Section, entries: list[FlowEntry], scored: dict, lines: list[str], shared: ColumnModel
 ) -> ColumnModel:
     """The column model for one table. Tables differ in their columns' widths (an
-    opportunity table is laid out apart from the risk table): a table with rows read column by
-    column learns from them; a table read only across starts from the document's widths and
-    re-learns its own from the fragments its rows are cut into, twice."""
+    opportunity table is laid out apart from the risk table): a table with two or more rows
+    read column by column learns from them; a table read only across takes the document's
+    widths (on the Lancashire seed, even widths set by hand for its opportunity table, read
+    only across, cut its rows no better)."""
     own = [e for e in entries if e.section is section]
     column_rows = [e for e in own if not e.across]
     if len(column_rows) >= 2:
@@ -928,6 +929,11 @@ def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[
             "one way; the likelier cut was taken"
         )
     entry.ambiguous_lines = ambiguous
+    if track.sub_rows:
+        entry.warnings.append(
+            f"{track.sub_rows} sub-row(s) with a title of their own read into this entry "
+            "(their titles added to its title)"
+        )
     rest = [ix for _, ix in _paragraphs(entry.lines, block_end, len(entry.lines))]
     for field_name, indexes in assign_tails(rest, entry.lines, columns, widths, out, track.closed):
         _add_paragraph(out, field_name, [entry.lines[i] for i in indexes])
@@ -959,6 +965,7 @@ class Track:
     lines: dict[str, int] = field(default_factory=dict)  # column -> lines printed so far
     margins: list[float] = field(default_factory=list)  # per line: best cut's lead
     paused: set[str] = field(default_factory=set)  # fell silent mid-sentence, not resumed
+    sub_rows: int = 0  # titles that started again under the same reference
 
     def __post_init__(self) -> None:
         self.paused = set(self.paused)
@@ -972,6 +979,7 @@ class Track:
             dict(self.lines),
             self.margins[:],
             set(self.paused),
+            self.sub_rows,
         )
         new.advance(printed)
         new.margins.append(margin)
@@ -987,6 +995,7 @@ class Track:
         if "title" in printed and "title" in self.closed:
             self.closed = set()  # a sub-row under the same reference: its fields start again
             self.lines = {}
+            self.sub_rows += 1
         self.closed |= {c for c in self.used - set(printed) if c in _CLOSING_FIELDS}
         self.paused |= {c for c in self.last if c not in printed and self.is_open(c)}
         self.paused -= set(printed)

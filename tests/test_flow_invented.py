@@ -105,8 +105,14 @@ def test_rows_read_across_say_so(readings):
 def test_sub_rows_are_read_into_their_row(sub_row_readings):
     """A sub-row is no new entry, and its title, category and items join its row's fields
     (a title starting again at a line's start opens the row's fields again)."""
-    for entries, _, records in sub_row_readings:
+    said = {True: [], False: []}
+    for entries, by_ref, records in sub_row_readings:
         assert [r.ref for r in records] == [e["ref"] for e in entries]
+        for entry in entries:
+            warned = any("sub-row" in w for w in by_ref[entry["ref"]].warnings)
+            said[entry.get("sub_row", False)].append(warned)
+    assert sum(said[True]) >= 0.8 * len(said[True])  # the record says it holds sub-rows
+    assert not any(said[False])
     scores = _field_scores(sub_row_readings, "across", sub_rows=True)
     assert len(scores["title"]) >= 15
     floors = {"title": 0.8, "category": 0.75, "consequences": 0.82, "controls": 0.9,
