@@ -27,8 +27,15 @@ import statistics
 from dataclasses import dataclass, field
 
 from extract.types import RawTable
-from normalise.cells import clean_cell, clean_inline, document_vocabulary, is_broken_word
+from normalise.cells import (
+    clean_cell,
+    clean_inline,
+    document_vocabulary,
+    is_broken_word,
+    is_known_word,
+)
 from normalise.direction import parse_direction
+from normalise.fields import INLINE_FIELDS, ITEM_FIELDS
 from normalise.record import Record
 from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes
 from normalise.scores import DEFAULT_SCALE, Scale, parse_score
@@ -48,8 +55,7 @@ CANONICAL_ORDER = (
     "direction_text",
     "progress",
 )
-WIDE_FIELDS = {"cause", "consequences", "controls", "actions", "progress"}  # text-heavy columns
-INLINE_FIELDS = {"title", "category", "owner", "direction_text"}
+WIDE_FIELDS = ITEM_FIELDS  # text-heavy columns
 _CLOSING_FIELDS = {"title", "category", "owner"}  # one paragraph: a line without text ends it
 _BULLET_TOKENS = {"e", "o", "¢", "©", "•", "●", "◦", "▪", "=", "-", "–", "*", "»", "+"}
 _SENTENCE_END = re.compile(r"[.!?:;]['\")]?$")
@@ -127,8 +133,6 @@ class FlowEntry:
     end: int
     lines: list[str]  # the reference line (reference removed) and the lines after it
     warnings: list[str] = field(default_factory=list)
-    ambiguous_lines: int = 0  # lines read across whose cut between columns was a close call
-    line_cuts: list = field(default_factory=list)  # (line, [(column, fragment)]) read across
 
     @property
     def across(self) -> bool:
@@ -411,9 +415,10 @@ def _number_of(ref: str | None, prefix: str) -> int | None:
 # --- scores -------------------------------------------------------------------------------
 
 
-def _valid_scores(scale: Scale) -> set[int]:
+@functools.lru_cache(maxsize=32)
+def _valid_scores(scale: Scale) -> frozenset[int]:
     impact_max, likelihood_max = scale.size
-    return {i * j for i in range(1, impact_max + 1) for j in range(1, likelihood_max + 1)}
+    return frozenset(i * j for i in range(1, impact_max + 1) for j in range(1, likelihood_max + 1))
 
 
 def _score_tokens(text: str, scale: Scale) -> list[tuple[int, int]]:
@@ -495,14 +500,12 @@ def find_scores(entry: FlowEntry, scale: Scale) -> Scores:
     lines = entry.lines
     if entry.across:
         numbers = _score_tokens(lines[0], scale)
-        tokens = lines[0].split()
         if len(numbers) >= 2:
             (a, found.inherent), (b, found.residual) = numbers[0], numbers[1]
             found.consumed[0] = [a, b]
         elif numbers:
             found.residual = numbers[0][1]
             found.consumed[0] = [numbers[0][0]]
-        del tokens
         label_last = _nth_nonblank(lines, 0, 5)
         impact, likelihood, drop = find_label(lines, 0, label_last, scale)
     else:
@@ -918,7 +921,6 @@ def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[
                 break
     _, track, cuts = beams[0]
     out: dict[str, list[str]] = {}
-    entry.line_cuts = cuts
     for _, cut in cuts:
         for field_name, fragment in cut:
             out.setdefault(field_name, []).append(fragment)
@@ -928,7 +930,6 @@ def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[
             f"{ambiguous} line(s) read across could be cut between columns in more than "
             "one way; the likelier cut was taken"
         )
-    entry.ambiguous_lines = ambiguous
     if track.sub_rows:
         entry.warnings.append(
             f"{track.sub_rows} sub-row(s) with a title of their own read into this entry "
@@ -966,9 +967,6 @@ class Track:
     margins: list[float] = field(default_factory=list)  # per line: best cut's lead
     paused: set[str] = field(default_factory=set)  # fell silent mid-sentence, not resumed
     sub_rows: int = 0  # titles that started again under the same reference
-
-    def __post_init__(self) -> None:
-        self.paused = set(self.paused)
 
     def after(self, printed: dict[str, str], margin: float = math.inf) -> Track:
         """The track once a line has printed these fragments."""
@@ -1272,7 +1270,6 @@ def trim_owner_tail(owner: str, vocabulary: set[str]) -> tuple[str, str]:
     """An owner (a job title or team) does not end in a lower-case connective, OCR debris or
     an unknown lower-case fragment: such a tail came from the next column. Returns
     (owner, the tail set aside)."""
-    from normalise.cells import is_known_word
 
     words = owner.split()
     cut = len(words)
