@@ -19,11 +19,17 @@ import pyarrow as pa
 
 from riskreg import version
 from riskreg.dataset import Dataset
-from riskreg.pipeline import IngestOutcome, IngestRequest, ingest_one, outcome_tables, source_name
-from riskreg.schema import SOURCES
+from riskreg.pipeline import (
+    CONTROL_FILES,
+    CORRECTIONS_NAME,
+    IngestOutcome,
+    IngestRequest,
+    ingest_one,
+    outcome_tables,
+    source_name,
+)
+from riskreg.schema import RECORDS, SOURCES
 
-# Files under RAW that are instructions for riskreg, not registers.
-CONTROL_FILES = {"link-overrides.csv", "corrections.csv"}
 INPUT_SUFFIXES = {".pdf", ".txt", ".tsv", ".text"}
 FLUSH_SECONDS = 20.0
 FLUSH_EVERY = 50
@@ -217,9 +223,11 @@ class Progress:
 
 
 def _reapply_corrections(out: str, raw: str) -> list[str]:
-    """RAW/corrections.csv re-applied on every build (an edit to it alone re-reads no file)."""
-    if not (Path(raw) / "corrections.csv").is_file():
-        return []  # nothing to re-apply: spare the no-change rebuild the pandas import
+    """RAW/corrections.csv re-applied on every build (an edit to it alone re-reads no file);
+    with the file gone, corrections an earlier build applied are undone."""
+    if not (Path(raw) / CORRECTIONS_NAME).is_file() and not Dataset(out).any_value(
+            RECORDS, "corrections"):
+        return []  # nothing to apply or undo: spare the no-change rebuild the pandas import
     from riskreg.corrections import reapply_corrections
 
     return reapply_corrections(out, raw)

@@ -25,9 +25,9 @@ from normalise.refs import normalise_ref
 from riskreg.changes import name_key, period_label
 from riskreg.dataset import Dataset
 from riskreg.errors import RegisterError, ValidationError
+from riskreg.pipeline import CORRECTIONS_NAME
 from riskreg.schema import RECORDS, SCORE_COLUMNS, conform, to_arrow, validate
 
-CORRECTIONS_NAME = "corrections.csv"
 REQUIRED_COLUMNS = ("organisation", "period", "kind", "ref", "field", "value")
 COLUMNS = (*REQUIRED_COLUMNS, "note")
 TEXT_FIELDS = ("title", "category", "cause", "consequences", "controls", "actions", "progress",
@@ -40,14 +40,6 @@ LOWERCASE_FIELDS = ("kind", "direction")
 
 class CorrectionsError(RegisterError, ValueError):
     """The corrections file cannot be read at all (missing, or missing a column)."""
-
-
-def default_corrections(raw_root: str | None) -> str | None:
-    """RAW/corrections.csv when it exists."""
-    if not raw_root:
-        return None
-    path = Path(raw_root) / CORRECTIONS_NAME
-    return str(path) if path.exists() else None
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -287,12 +279,12 @@ def apply_to_dataset(out: str, corrections_path: str | None) -> list[str]:
 
 
 def reapply_corrections(out: str, raw_root: str | None) -> list[str]:
-    """Re-apply RAW/corrections.csv (when there is one) to the dataset at `out` after a write:
-    one line per correction not applied, or why the file could not be read."""
-    path = default_corrections(raw_root)
-    if not path:
+    """Re-apply RAW/corrections.csv to the dataset at `out` after a write (the file gone: undo
+    the corrections applied earlier): one line per correction not applied, or why the file
+    could not be read. Without a RAW folder there is no corrections file to go by."""
+    if not raw_root:
         return []
     try:
-        return apply_to_dataset(out, path)
+        return apply_to_dataset(out, str(Path(raw_root) / CORRECTIONS_NAME))
     except CorrectionsError as exc:
         return [exc.one_line()]

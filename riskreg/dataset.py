@@ -49,6 +49,21 @@ class Dataset:
                 return conform(table, fh.read())
         return conform(table, pq.read_table(p))  # a Hive-partitioned folder
 
+    def any_value(self, table: Table, column: str) -> bool:
+        """Whether any row of the table has a value (not null) in the column; reads that column
+        alone."""
+        p = self.path(table)
+        if not p.exists():
+            return False
+        if p.is_file():
+            with pq.ParquetFile(p) as fh:
+                if column not in fh.schema_arrow.names:
+                    return False
+                values = fh.read(columns=[column]).column(column)
+        else:
+            values = pq.read_table(p, columns=[column]).column(column)
+        return values.null_count < len(values)
+
     def write(self, table: Table, data: pa.Table, *, rows_validated: bool = False) -> None:
         """Validate then atomically replace the whole table. `rows_validated`: every row was
         checked already (kept rows when written, new ones by the caller), so only the key's

@@ -8,9 +8,8 @@ import pyarrow as pa
 
 from normalise.refs import normalise_ref
 from riskreg.dataset import Dataset
+from riskreg.pipeline import OVERRIDES_NAME
 from riskreg.schema import LINKS, RECORDS
-
-OVERRIDES_NAME = "link-overrides.csv"
 
 
 def default_overrides(raw_root: str | None) -> str | None:

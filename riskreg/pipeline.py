@@ -27,6 +27,10 @@ from riskreg.schema import RECORDS, SOURCES, to_arrow, validate
 
 DEFAULT_RAW = Path("data/raw")
 DEFAULT_OUT = Path("data/clean")
+# Files in the raw folder that are the analyst's, not registers to read:
+OVERRIDES_NAME = "link-overrides.csv"  # reviewed links (force/forbid), read by `link`
+CORRECTIONS_NAME = "corrections.csv"  # corrections, applied after every write
+CONTROL_FILES = frozenset({OVERRIDES_NAME, CORRECTIONS_NAME})
 
 
 @dataclass(frozen=True)

@@ -250,3 +250,26 @@ def test_touched_but_identical_input_is_not_reread(raw, tmp_path):
     target.write_bytes(target.read_bytes())  # new modification time, same content
     again = run_build(str(raw), str(out), workers=1, echo=quiet)
     assert (again.read, again.skipped) == (0, 4)
+
+
+def test_corrections_follow_the_file_on_a_build_that_reads_nothing(raw, tmp_path):
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    owner = ("northshire-county-council", "2021/22 Q2", "R3")
+
+    def owner_of():
+        frame = records(out)
+        key = frame["organisation"].str.lower().str.replace(" ", "-") == owner[0]
+        row = frame[key & (frame["period"] == owner[1]) & (frame["ref"] == owner[2])]
+        marks = row["corrections"].item()
+        return row["owner"].item(), None if pd.isna(marks) else marks
+
+    (raw / "corrections.csv").write_text("organisation,period,kind,ref,field,value\n"
+                                         f"{owner[0]},{owner[1]},risk,R3,owner,Director of People\n")
+    added = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert added.read == 0
+    assert owner_of() == ("Director of People", '{"owner": "Chief Executive"}')
+    (raw / "corrections.csv").unlink()
+    removed = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert removed.read == 0
+    assert owner_of() == ("Chief Executive", None)

@@ -11,6 +11,7 @@ from riskreg.corrections import (
     apply_corrections,
     apply_to_dataset,
     read_corrections,
+    reapply_corrections,
 )
 from riskreg.dataset import Dataset
 from riskreg.schema import RECORDS, SOURCES, to_arrow
@@ -255,4 +256,19 @@ def test_read_corrections_names_a_missing_column(tmp_path):
 def test_a_reference_typed_with_padding_finds_its_entry(tmp_path, out):
     path = write_corrections(tmp_path, f"{SLUG},2019/20 Q3,risk,CR07,owner,Chief Executive,")
     assert apply_to_dataset(out, str(path)) == []
+    assert entry(read_records(out), "CR7")["owner"] == "Chief Executive"
+
+
+def test_reapply_undoes_corrections_once_the_raw_file_is_gone(tmp_path, out, corrections):
+    assert reapply_corrections(out, str(corrections.parent)) == []
+    assert entry(read_records(out), "CR7")["owner"] == "Chief Executive"
+    corrections.unlink()
+    assert reapply_corrections(out, str(corrections.parent)) == []
+    assert all(r["corrections"] is None for r in read_records(out))
+    assert entry(read_records(out), "CR7")["owner"] == "Director of Finance"
+
+
+def test_reapply_without_a_raw_folder_leaves_corrections_alone(out, corrections):
+    reapply_corrections(out, str(corrections.parent))
+    assert reapply_corrections(out, None) == []
     assert entry(read_records(out), "CR7")["owner"] == "Chief Executive"
