@@ -117,9 +117,15 @@ def _uids_in(records: pd.DataFrame) -> dict:
     return {(r.edition, r.kind, r.ref): r.risk_uid for r in have.itertuples()}
 
 
+def edition_sort_key(edition: str, period: str, start: dt.date | None) -> tuple:
+    """Editions sort by period_start (unknown last), then period, then name."""
+    return (start is None, start or dt.date.max, period, edition)
+
+
 def edition_order(org_records: pd.DataFrame) -> list[str]:
-    """Editions by period_start (unknown last), then period, then name."""
-    firsts = {}
+    """The organisation's editions in `edition_sort_key` order (an edition starts at its
+    earliest period_start)."""
+    keys = {}
     for edition, group in org_records.groupby("edition", sort=False):
         starts = (
             pd.to_datetime(group["period_start"], errors="coerce").dropna()
@@ -127,13 +133,8 @@ def edition_order(org_records: pd.DataFrame) -> list[str]:
             else pd.Series(dtype="datetime64[ns]")
         )
         start = starts.min().date() if len(starts) else None
-        firsts[str(edition)] = (
-            start is None,
-            start or dt.date.max,
-            str(group["period"].iloc[0]),
-            str(edition),
-        )
-    return sorted(firsts, key=firsts.get)
+        keys[str(edition)] = edition_sort_key(str(edition), str(group["period"].iloc[0]), start)
+    return sorted(keys, key=keys.get)
 
 
 def _organisation(name: str, org_records: pd.DataFrame) -> _Organisation:

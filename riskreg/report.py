@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from riskreg.pipeline import slugify
+
 DEFAULT_LEVELS = 5  # a matrix axis with no printed value is drawn 1-5
 MAX_HEATMAPS = 6  # the latest editions drawn as heat maps; the table lists them all
 TITLE_CHARS = 42
@@ -108,13 +110,17 @@ def heatmap_counts(records: Iterable[dict], levels: tuple[int, int] | None = Non
 
 
 def editions_of(records: list[dict]) -> list[EditionView]:
-    """One organisation's records grouped by edition, oldest first."""
+    """One organisation's records grouped by edition, oldest first (in the order linking uses)."""
+    from match.link import edition_sort_key
+
     groups: dict[str, list[dict]] = {}
     for r in records:
         groups.setdefault(r["edition"], []).append(r)
-    views = [EditionView(e, rs[0]["period"], rs[0].get("period_start"), rs)
-             for e, rs in groups.items()]
-    return sorted(views, key=lambda v: (v.period_start or dt.date.max, v.period))
+    views = []
+    for edition, rows in groups.items():
+        starts = [r["period_start"] for r in rows if r.get("period_start") is not None]
+        views.append(EditionView(edition, rows[0]["period"], min(starts, default=None), rows))
+    return sorted(views, key=lambda v: edition_sort_key(v.edition, v.period, v.period_start))
 
 
 @dataclass(frozen=True)
@@ -307,10 +313,10 @@ def _spread_labels(ends: list[tuple], gap: float) -> list[tuple]:
 def report_html(sections: list[tuple[str, list[EditionView], bytes]]) -> str:
     """One self-contained page: per organisation, its picture and its risks by edition."""
     body = ["<h1>riskreg report</h1>"]
-    body.append("<p>" + ", ".join(f"<a href='#{_slug(o)}'>{_e(o)}</a>" for o, _, _ in sections)
+    body.append("<p>" + ", ".join(f"<a href='#{slugify(o)}'>{_e(o)}</a>" for o, _, _ in sections)
                 + "</p>")
     for organisation, editions, png in sections:
-        body.append(f"<h2 id='{_slug(organisation)}'>{_e(organisation)}</h2>")
+        body.append(f"<h2 id='{slugify(organisation)}'>{_e(organisation)}</h2>")
         body.append(f"<p>{len(editions)} edition(s): "
                     + ", ".join(_e(v.period) for v in editions) + "</p>")
         body.append(f"<img alt='heat maps and trajectories of {_e(organisation)}' "
@@ -344,12 +350,6 @@ def scores_table(editions: list[EditionView]) -> str:
 def _ref_key(ref: str):
     digits = "".join(ch for ch in ref if ch.isdigit())
     return (ref.rstrip("0123456789"), int(digits) if digits else 0, ref)
-
-
-def _slug(text: str) -> str:
-    from riskreg.pipeline import slugify
-
-    return slugify(text)
 
 
 def _e(text) -> str:

@@ -181,6 +181,18 @@ def test_editions_are_ordered_by_period_start():
     assert [len(v.records) for v in views] == [4, 3]
 
 
+def test_editions_are_ordered_as_linking_orders_them():
+    import pandas as pd
+
+    from match.link import edition_order
+
+    undated = [dict(r, period="undated", period_start=None,
+                    edition="borsetshire-fire-and-rescue-authority/undated") for r in ROWS[:2]]
+    rows = undated + list(reversed(ROWS))
+    assert [v.edition for v in editions_of(rows)] == edition_order(pd.DataFrame(rows))
+    assert [v.period for v in editions_of(rows)] == ["2023/24 Q1", "2023/24 Q2", "undated"]
+
+
 @pytest.mark.parametrize("text, expected", [
     pytest.param("Short title", "Short title", id="short"),
     pytest.param("a  b\nc", "a b c", id="whitespace"),
