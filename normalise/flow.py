@@ -37,7 +37,7 @@ from normalise.cells import (
 from normalise.direction import parse_direction
 from normalise.fields import INLINE_FIELDS, ITEM_FIELDS
 from normalise.record import Record
-from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes
+from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes, repair_ref
 from normalise.scores import DEFAULT_SCALE, Scale, parse_score
 
 # Column order when the header does not show it: the common register layout.
@@ -61,7 +61,6 @@ _BULLET_TOKENS = {"e", "o", "¢", "©", "•", "●", "◦", "▪", "=", "-", "�
 _SENTENCE_END = re.compile(r"[.!?:;]['\")]?$")
 _WORD = re.compile(r"[A-Za-z]+")
 # letters OCR reads for digits, for references like "cos" (CO3 in a run CO2, ?, CO4)
-_DIGIT_LOOKALIKES = str.maketrans("oOlIi|zZsSbBgq", "00111122556899")
 
 # words of job titles and teams, for telling an owner's fragment from its neighbours' text
 _ROLE_WORDS = {
@@ -344,8 +343,8 @@ def find_entries(
         if ref and re.match(r"[A-Z]+", ref) and re.match(r"[A-Z]+", ref).group(0) in family:
             starts.append((i, raw, ref, rest, section))
         elif _damaged_ref(raw, family) and (not rest or len(_score_tokens(rest, scale)) >= 2):
-            starts.append((i, raw, None, rest, section))
-    starts = _infer_damaged_numbers(starts, warnings)
+            # a first reading; normalise.settle_refs chooses by the references around it
+            starts.append((i, raw, repair_ref(raw, family), rest, section))
     entries: list[FlowEntry] = []
     seen: set[tuple[str, str]] = set()
     for n, (i, raw, ref, rest, section) in enumerate(starts):
@@ -354,7 +353,8 @@ def find_entries(
             if n + 1 < len(starts) and starts[n + 1][0] < section.end
             else section.end
         )
-        key = (section.kind, ref)
+        repaired = ref != normalise_ref(raw, family)  # never taken for a repeat of another
+        key = (section.kind, f"{raw} at {i}" if repaired else ref)
         if key in seen:
             warnings.append(f"{ref}: reference seen again at text line {i + 1}; kept the first")
             if entries:  # the repeated lines still belong to the entry before
@@ -362,10 +362,7 @@ def find_entries(
                 entries[-1].lines.extend(lines[i:end])
             continue
         seen.add(key)
-        entry = FlowEntry(ref, raw, section, i, end, [rest] + lines[i + 1 : end])
-        if ref != normalise_ref(raw, family):
-            entry.warnings.append(f"reference read as {raw!r}; taken as {ref} from its neighbours")
-        entries.append(entry)
+        entries.append(FlowEntry(ref, raw, section, i, end, [rest] + lines[i + 1 : end]))
     return entries
 
 
@@ -378,38 +375,6 @@ def _damaged_ref(raw: str, family: set[str]) -> bool:
         and all(ch in "oOlIi|zZsSbBgq" for ch in raw[len(p) :])
         for p in family
     )
-
-
-def _infer_damaged_numbers(starts, warnings):
-    """Give each damaged reference the number its neighbours leave for it."""
-    out = []
-    for n, (i, raw, ref, rest, section) in enumerate(starts):
-        if ref is None:
-            prefix = next(
-                p
-                for p in sorted(
-                    {re.match(r"[A-Z]+", s[2]).group(0) for s in starts if s[2]},
-                    key=len,
-                    reverse=True,
-                )
-                if raw.upper().replace("0", "O").startswith(p)
-            )
-            before = _number_of(starts[n - 1][2], prefix) if n else None
-            after = _number_of(starts[n + 1][2], prefix) if n + 1 < len(starts) else None
-            if before is not None and (after is None or after == before + 2):
-                ref = f"{prefix}{before + 1}"
-            elif after is not None and before is None and after > 1:
-                ref = f"{prefix}{after - 1}"
-            else:
-                ref = prefix + raw[len(prefix) :].translate(_DIGIT_LOOKALIKES)
-            warnings.append(f"reference {raw!r} at text line {i + 1} read as {ref}")
-        out.append((i, raw, ref, rest, section))
-    return out
-
-
-def _number_of(ref: str | None, prefix: str) -> int | None:
-    m = re.fullmatch(re.escape(prefix) + r"(\d+)", ref or "")
-    return int(m.group(1)) if m else None
 
 
 # --- scores -------------------------------------------------------------------------------
