@@ -47,7 +47,7 @@ SUFFIX_FRAGMENTS = frozenset(
         "al als ally tion tions sion sions ation ations ment ments ing ings ed ly ity "
         "ities ness ence ences ance ances ent ents ise ised ises ising ize ized izes "
         "izing ive ives ous ful ible ial ially ical ically ic ics ship ships ary ory ure "
-        "ures ted ting sed ced cing ging nce nt ts es s"
+        "ures ted ting sed ced cing ging nce nt ts es s ion hood ood"
     ).split()
 )
 _JOINED_MIN_ZIPF = 1.0  # a re-joined word must be at least this common to be believed

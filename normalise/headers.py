@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from normalise.cells import SUFFIX_FRAGMENTS
 from normalise.profiles import STAGES, Profile
 
 STOPWORDS = frozenset({"and", "of", "the", "to", "for"})  # dropped before matching
@@ -29,37 +30,6 @@ FUZZY_CUTOFF = 85  # rapidfuzz ratio for correcting an OCR-damaged header word
 FUZZY_COST = 0.9  # confidence kept by a header matched only after such a correction
 LONG_CELL_WORDS = 12  # more words than this is a data cell, not a header
 MAX_BLOCK_ROWS = 4
-# Line-start fragments that finish a word a narrow column broke ("Organisation" / "al").
-SUFFIX_FRAGMENTS = frozenset(
-    {
-        "al",
-        "ed",
-        "ly",
-        "ing",
-        "ion",
-        "tion",
-        "tions",
-        "ation",
-        "sion",
-        "ment",
-        "ments",
-        "ity",
-        "ities",
-        "ence",
-        "ance",
-        "ness",
-        "ive",
-        "ous",
-        "ise",
-        "ised",
-        "ize",
-        "ized",
-        "ship",
-        "hood",
-        "ood",
-    }
-)
-
 
 # ---------------------------------------------------------------------------- public values
 
@@ -917,17 +887,19 @@ def is_header_row(cells: list[str], header: HeaderMap, profile: Profile) -> bool
     return hits >= 2 and hits >= 0.6 * len(texts)
 
 
-def _header_pieces(header: HeaderMap) -> set[str]:
+@functools.lru_cache(maxsize=64)
+def _header_pieces(header: HeaderMap) -> frozenset[str]:
+    """The letters of each header and each part of a two-level header (asked once per row)."""
     pieces = set()
     for col in header.columns:
         for piece in (col.header, *col.header.split(" / ")):
             letters = compact(piece)[0]
             if letters:
                 pieces.add(letters)
-    return pieces
+    return frozenset(pieces)
 
 
-def _matches_known(letters: str, known: set[str]) -> bool:
+def _matches_known(letters: str, known: frozenset[str]) -> bool:
     if not letters:
         return False
     for piece in known:
