@@ -179,15 +179,27 @@ def _link_organisation(
                     sim[i, j] = text[i, j] = FORBIDDEN
         return sim, text
 
-    def link_same(ea: int, eb: int, kind: str, consecutive: bool) -> None:
-        a = [p for p in org.members(ea, kind) if p not in has_next]
-        b = [q for q in org.members(eb, kind) if q not in has_prev]
-        sim, text = similarities(a, b)
-        pairs = (
-            assign_same(sim, MIN_SAME, MIN_SAME_WEAK, text=text)
-            if consecutive
-            else assign_same(sim, MIN_SAME_GAP)
-        )
+    # consecutive editions' whole similarity, computed once for `same` and `related` links
+    consecutive: dict[tuple[int, str], tuple[list, list, np.ndarray, np.ndarray]] = {}
+
+    def neighbours(ea: int, kind: str) -> tuple[list, list, np.ndarray, np.ndarray]:
+        if (ea, kind) not in consecutive:
+            a, b = org.members(ea, kind), org.members(ea + 1, kind)
+            consecutive[(ea, kind)] = (a, b, *similarities(a, b))
+        return consecutive[(ea, kind)]
+
+    def link_same(ea: int, eb: int, kind: str) -> None:
+        if eb == ea + 1:
+            a_all, b_all, sim_all, text_all = neighbours(ea, kind)
+            rows = [i for i, p in enumerate(a_all) if p not in has_next]
+            cols = [j for j, q in enumerate(b_all) if q not in has_prev]
+            a, b = [a_all[i] for i in rows], [b_all[j] for j in cols]
+            keep = np.ix_(np.array(rows, dtype=int), np.array(cols, dtype=int))
+            pairs = assign_same(sim_all[keep], MIN_SAME, MIN_SAME_WEAK, text=text_all[keep])
+        else:
+            a = [p for p in org.members(ea, kind) if p not in has_next]
+            b = [q for q in org.members(eb, kind) if q not in has_prev]
+            pairs = assign_same(similarities(a, b)[0], MIN_SAME_GAP)
         for i, j, s in pairs:
             links.append(_Link(a[i], b[j], s, "same", "auto"))
             has_next.add(a[i])
@@ -198,14 +210,13 @@ def _link_organisation(
         # nearest editions first, so a risk present in every edition is never linked across a gap
         for gap in range(1, MAX_GAP + 2):
             for ea in range(n - gap):
-                link_same(ea, ea + gap, kind, consecutive=gap == 1)
+                link_same(ea, ea + gap, kind)
 
     related_done = {(lk.a, lk.b) for lk in links}
     same_pairs = {(lk.a, lk.b) for lk in links if lk.relation == "same"}
     for kind in org.kinds():
         for ea in range(n - 1):
-            a, b = org.members(ea, kind), org.members(ea + 1, kind)
-            sim, _ = similarities(a, b)
+            a, b, sim, _ = neighbours(ea, kind)
             same = [
                 (i, j, 0.0)
                 for i, p in enumerate(a)

@@ -13,6 +13,7 @@ and a title's distinctive words count a lot. Two choices avoid the known traps:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -86,6 +87,7 @@ _SUFFIXES = (
 )
 
 
+@functools.lru_cache(maxsize=65536)  # registers repeat their words: stem each once
 def stem(word: str) -> str:
     """A light suffix-stripping stem: 'safeguarding' and 'safeguard' meet, as do 'recruitment'
     and 'recruit'. Deliberately crude: it only has to make variants of a word collide."""
