@@ -22,13 +22,14 @@ from riskreg.dataset import Dataset
 from riskreg.pipeline import (
     CONTROL_FILES,
     CORRECTIONS_NAME,
+    OVERRIDES_NAME,
     IngestOutcome,
     IngestRequest,
     ingest_one,
     outcome_tables,
     source_name,
 )
-from riskreg.schema import RECORDS, SOURCES
+from riskreg.schema import LINKS, RECORDS, SOURCES
 
 INPUT_SUFFIXES = {".pdf", ".txt", ".tsv", ".text"}
 FLUSH_SECONDS = 20.0
@@ -68,11 +69,11 @@ def discover(raw: str) -> list[Path]:
     return found
 
 
-def plan(raw: str, dataset: Dataset, *, force: bool = False, max_pages: int | None = None,
-         time_limit: float | None = None) -> tuple[list[IngestRequest], list[str], set[str]]:
+def plan(raw: str, dataset: Dataset, known: dict[str, dict], *, force: bool = False,
+         max_pages: int | None = None, time_limit: float | None = None,
+         ) -> tuple[list[IngestRequest], list[str], set[str]]:
     """What to read (new, changed, or read by another pipeline version), what to skip, and
-    which sources are gone from RAW."""
-    known = {r["source_file"]: r for r in _source_rows(dataset)}
+    which sources are gone from RAW; `known` is the manifest by source_file."""
     todo, skipped, present = [], [], set()
     cache = str(dataset.root / ".cache" / "extract")
     for path in discover(raw):
@@ -233,6 +234,19 @@ def _reapply_corrections(out: str, raw: str) -> list[str]:
     return reapply_corrections(out, raw)
 
 
+def _overrides_changed(dataset: Dataset, raw: str) -> bool:
+    """RAW/link-overrides.csv edited (or added) since the links were last written, or removed
+    while links it forced remain."""
+    try:
+        edited = (Path(raw) / OVERRIDES_NAME).stat().st_mtime_ns
+    except OSError:
+        return "override" in dataset.read(LINKS).column("source").to_pylist()
+    try:
+        return edited >= dataset.path(LINKS).stat().st_mtime_ns
+    except OSError:
+        return True
+
+
 def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str | None = None,
               force: bool = False, prefer: list[str] | None = None,
               max_pages: int | None = None, time_limit: float | None = None,
@@ -248,18 +262,20 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
         summary.failed.append((raw, f"{raw}: no such folder (pass the folder of raw registers)"))
         echo(summary.lines()[-1].strip())
         return summary
-    todo, skipped, gone = plan(raw, dataset, force=force, max_pages=max_pages,
+    known = {r["source_file"]: r for r in _source_rows(dataset)}
+    todo, skipped, gone = plan(raw, dataset, known, force=force, max_pages=max_pages,
                                time_limit=time_limit)
     summary.skipped = len(skipped)
-    changed_orgs: set[str] = set()
+    # organisations whose records change: of files gone, re-read (as they were) and read
+    reread = {source_name(r.path, raw) for r in todo}
+    changed_orgs = {r["organisation"] for n, r in known.items()
+                    if (n in gone or n in reread) and r["organisation"]}
     if gone:
         with dataset.locked():
-            old = _source_rows(dataset)
-            changed_orgs |= {r["organisation"] for r in old if r["source_file"] in gone}
             dataset.remove_sources(gone)
         summary.removed = len(gone)
-    existing = {r["edition"]: r["source_file"] for r in _source_rows(dataset)
-                if r["status"] == "ok" and r["edition"]}
+    existing = {r["edition"]: n for n, r in known.items()
+                if n not in gone and r["status"] == "ok" and r["edition"]}
     progress = Progress(len(todo))
     batch: list[IngestOutcome] = []
     last_flush = time.monotonic()
@@ -274,7 +290,9 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
     finally:
         progress.close()
     corrections = _reapply_corrections(out, raw)
-    if changed_orgs or summary.removed:
+    if _overrides_changed(dataset, raw):  # reviewed links apply to every organisation
+        summary.link_text = run_link(out, raw_root=raw, verbose=False)
+    elif changed_orgs:
         summary.link_text = run_link(out, raw_root=raw, verbose=False, organisations=changed_orgs)
     summary.seconds = time.perf_counter() - started
     for line in summary.lines() + [f"  warning: {c}" for c in corrections]:

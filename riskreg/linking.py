@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from normalise.refs import normalise_ref
 from riskreg.dataset import Dataset
 from riskreg.pipeline import OVERRIDES_NAME
-from riskreg.schema import LINKS, RECORDS
+from riskreg.schema import LINKS, RECORDS, conform
 
 
 def default_overrides(raw_root: str | None) -> str | None:
@@ -21,7 +22,8 @@ def default_overrides(raw_root: str | None) -> str | None:
 
 def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = None,
              verbose: bool = True, organisations: set[str] | None = None) -> str:
-    """Link every organisation's editions (or only `organisations`) and write the result.
+    """Link every organisation's editions (or only `organisations`, whose records changed; the
+    others keep their links and risk_uids) and write the result.
 
     Returns the printed summary. Existing risk_uids are kept for risks already linked.
     """
@@ -41,22 +43,29 @@ def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = N
         if frame.empty:
             dataset.write(LINKS, LINKS.empty())
             return "no records to link"
+        # every uid in the dataset, so a new uid never takes one another organisation holds
         previous = {
             (e, k, r): u
             for e, k, r, u in zip(frame["edition"], frame["kind"], frame["ref"], frame["risk_uid"],
                                   strict=True)
             if isinstance(u, str) and u
         }
-        result = link_records(frame, override_rows, previous_uids=previous)
-        uids = pa.array(list(result.risk_uid.reindex(frame.index)), type=pa.string())
+        chosen = frame if organisations is None else frame[frame["organisation"].isin(organisations)]
+        result = link_records(chosen, override_rows, previous_uids=previous)
+        uids = frame["risk_uid"].astype(object).where(frame["risk_uid"].notna(), None)
+        uids.loc[chosen.index] = result.risk_uid.reindex(chosen.index)
         idx = records.schema.get_field_index("risk_uid")
-        records = records.set_column(idx, records.schema.field(idx), uids)
-        links = pa.Table.from_pandas(result.links, preserve_index=False) if len(result.links) else LINKS.empty()
+        records = records.set_column(idx, records.schema.field(idx),
+                                     pa.array(list(uids), type=pa.string()))
+        links = (pa.Table.from_pandas(result.links, preserve_index=False)
+                 if len(result.links) else LINKS.empty())
+        if organisations is not None:  # the other organisations' links stand
+            kept = dataset.read(LINKS)
+            kept = kept.filter(pc.invert(pc.is_in(kept.column("organisation"),
+                                                  value_set=pa.array(sorted(organisations)))))
+            links = pa.concat_tables([kept, conform(LINKS, links)])
         dataset.write_links(links, records)
-    summary = result.summary
-    if organisations is not None:
-        summary = {k: v for k, v in summary.items() if k in organisations}
-    return format_summary(summary) if verbose else _counts(summary)
+    return format_summary(result.summary) if verbose else _counts(result.summary)
 
 
 def _counts(summary: dict) -> str:

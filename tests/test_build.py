@@ -273,3 +273,71 @@ def test_corrections_follow_the_file_on_a_build_that_reads_nothing(raw, tmp_path
     removed = run_build(str(raw), str(out), workers=1, echo=quiet)
     assert removed.read == 0
     assert owner_of() == ("Chief Executive", None)
+
+
+def links_of(out) -> pd.DataFrame:
+    frame = pd.read_parquet(Path(out) / "links.parquet")
+    return frame.sort_values(["organisation", "from_ref", "to_ref"]).reset_index(drop=True)
+
+
+def test_a_build_relinks_only_the_organisations_whose_records_changed(raw, tmp_path, monkeypatch):
+    import match
+
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    before_links, before = links_of(out), records(out)
+    linked: list[set] = []
+    real = match.link_records
+
+    def spy(frame, *args, **kwargs):
+        linked.append(set(frame["organisation"]))
+        return real(frame, *args, **kwargs)
+
+    monkeypatch.setattr(match, "link_records", spy)
+    changed = raw / "northshire-county-council" / "2021-22-q2-register.txt"
+    changed.write_text(changed.read_text().replace("Failure to recruit and retain social workers",
+                                                   "Recruitment and retention of social workers"))
+    again = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert again.read == 1 and linked == [{"Northshire County Council"}]
+    after_links, after = links_of(out), records(out)
+    east = "Eastvale Fire Authority"
+    pd.testing.assert_frame_equal(after_links[after_links.organisation == east],
+                                  before_links[before_links.organisation == east])
+    assert (after[after.organisation == east]["risk_uid"].tolist()
+            == before[before.organisation == east]["risk_uid"].tolist())
+    north = after_links[after_links.organisation == "Northshire County Council"]
+    assert sorted(zip(north.from_ref, north.to_ref, strict=True)) == [("R1", "R1"), ("R2", "R3")]
+    assert after["risk_uid"].notna().all()
+
+
+def test_an_edited_overrides_file_relinks_on_a_build_that_reads_nothing(raw, tmp_path):
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+
+    def east_pairs():
+        links = links_of(out)
+        east = links[links.organisation == "Eastvale Fire Authority"]
+        return sorted(zip(east.from_ref, east.to_ref, east.source, strict=True))
+
+    assert east_pairs() == [("R1", "R1", "auto"), ("R2", "R3", "auto")]
+    overrides = raw / "link-overrides.csv"
+    overrides.write_text("organisation,from_period,from_ref,to_period,to_ref,action\n"
+                         "Eastvale Fire Authority,2021/22 Q1,R2,2021/22 Q2,R3,forbid\n"
+                         "Eastvale Fire Authority,2021/22 Q1,R2,2021/22 Q2,R1,force\n")
+    assert run_build(str(raw), str(out), workers=1, echo=quiet).read == 0
+    forced = east_pairs()
+    assert ("R2", "R1", "override") in forced and ("R2", "R3", "auto") not in forced
+    overrides.unlink()
+    assert run_build(str(raw), str(out), workers=1, echo=quiet).read == 0
+    assert east_pairs() == [("R1", "R1", "auto"), ("R2", "R3", "auto")]
+
+
+def test_an_organisation_whose_files_are_all_gone_loses_its_links(raw, tmp_path):
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    for path in (raw / "eastvale-fire-authority").iterdir():
+        path.unlink()
+    gone = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert gone.removed == 2
+    assert set(links_of(out).organisation) == {"Northshire County Council"}
+    assert set(records(out).organisation) == {"Northshire County Council"}
