@@ -104,6 +104,7 @@ _FUNCTION_WORDS = {"the", "of", "a", "an", "to", "and", "in", "for", "with", "by
 _FUNCTION_WORDS |= {"our", "their", "its", "your", "this", "these", "from", "into"}
 AMBIGUOUS_MARGIN = 0.25  # a line's best cut is this little cheaper than another: unsure
 REOPEN = 1.0  # a title that ended starting again at a line's start: a sub-row (cost)
+WRAP_COST = 2.0  # a paragraph whose every line broke early for a column's width (cost)
 BEAM = 6  # readings of a block read across kept line by line
 
 CONFIDENCE_COLUMNS = 0.8  # a row read column by column: text split by paragraphs and widths
@@ -788,8 +789,17 @@ def assign_tails(
         width = max(text_width(lines[i]) for i in para)
         lower = lines[para[0]][:1].islower()
         new_states: dict[int, tuple[float, list[int]]] = {}
+        wraps = [  # each line with the next line's first word: wider than its column
+            text_width(lines[a] + " " + lines[b].split()[0])
+            for a, b in zip(para, para[1:], strict=False)
+            if lines[b].split()
+        ]
         for c in range(n_cols):
             fit = _fit_cost(width, widths[text_cols[c]], whole_paragraph=True)
+            if len(wraps) >= 2:
+                # a column this wide would have taken the next line's first word
+                early = sum(w <= widths[text_cols[c]] for w in wraps) / len(wraps)
+                fit += WRAP_COST * early
             if text_cols[c] in dangling:
                 fit -= 1.2  # "... the whole of" goes on in its column
             elif lower and text_cols[c] in open_cols:

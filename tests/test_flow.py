@@ -9,7 +9,7 @@ import pytest
 
 from extract.text import read_text
 from normalise import normalise_document
-from normalise.flow import flow_to_records, segment_line
+from normalise.flow import assign_tails, flow_to_records, segment_line
 from normalise.profiles import load_profile
 from tests.registers.flowtext import word_f1
 
@@ -433,3 +433,23 @@ def test_segment_line_direction_starts_with_its_word(line, owner, direction):
     widths = {"owner": 19, "direction_text": 24}
     got = segment_line(line.split(), ["owner", "direction_text"], widths, first_line=True)
     assert got == [("owner", owner), ("direction_text", direction)]
+
+
+def test_a_tail_paragraph_goes_to_the_column_its_wrapping_fits():
+    # lines that broke before words a wider column would have taken: not that column's text,
+    # even though that column's sentence was left hanging on "the"
+    paragraph = [
+        "Funding could end in",
+        "2025 when the grant",
+        "ceases and councils",
+        "are encouraged to",
+        "raise their revenue",
+        "from local business",
+    ]
+    widths = {"consequences": 21.0, "controls": 44.0}
+    so_far = {"consequences": ["Potential savings."], "controls": ["Work continues with the"]}
+    cuts = assign_tails([list(range(6))], paragraph, ["consequences", "controls"], widths, so_far)
+    assert cuts == [("consequences", list(range(6)))]
+    wide = [line + " and further words" for line in paragraph]  # ~38 characters a line
+    cuts = assign_tails([list(range(6))], wide, ["consequences", "controls"], widths, so_far)
+    assert cuts == [("controls", list(range(6)))]
