@@ -263,7 +263,7 @@ def correct_dataset(dataset: Dataset, corrections: pd.DataFrame) -> list[str]:
     records = dataset.read(RECORDS)
     corrected, report = apply_corrections(records, corrections)
     if not corrected.equals(records):
-        dataset.write(RECORDS, corrected)
+        dataset.write(RECORDS, corrected, rows_validated=True)  # apply_corrections validated
     return report
 
 

@@ -119,8 +119,11 @@ class Dataset:
 
     def remove_sources(self, source_files: set[str]) -> None:
         """Drop the records and sources rows of input files that are gone (caller holds the lock)."""
-        self.write(RECORDS, _rows_not_in(self.read(RECORDS), "source_file", source_files))
-        self.write(SOURCES, _rows_not_in(self.read(SOURCES), "source_file", source_files))
+        # rows kept from tables written (and so validated) before: only keys are left to check
+        self.write(RECORDS, _rows_not_in(self.read(RECORDS), "source_file", source_files),
+                   rows_validated=True)
+        self.write(SOURCES, _rows_not_in(self.read(SOURCES), "source_file", source_files),
+                   rows_validated=True)
 
     def write_links(self, links: pa.Table, records: pa.Table | None = None) -> None:
         """Replace links.parquet and, when given, records.parquet with its risk_uid filled
