@@ -32,9 +32,7 @@ class Entry:
 
     header: HeaderMap
     columns: list[list[Cell]]
-    first_row: int  # order of appearance in the document
     method: str
-    continued: int = 0  # rows merged into it after the first
     # per column, per cell: the (left, right) of the text area of the column the cell was read
     # in, where the table finder reported it; lets normalise tell a line that ran to the edge
     extents: list[list[Extent | None]] = field(default_factory=list)
@@ -47,7 +45,6 @@ class Entry:
             if cell.text.strip() or cell.fill:  # a fill alone may be a rating (fills.py)
                 self.columns[i].append(cell)
                 self.extents[i].append(extents[i] if extents and i < len(extents) else None)
-        self.continued += 1
 
     @property
     def pages(self) -> list[int]:
@@ -82,7 +79,6 @@ class TableWalk:
     entries: list[Entry] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     header_reports: list[dict] = field(default_factory=list)
-    skipped_tables: list[int] = field(default_factory=list)
     ref_prefixes: set[str] = field(default_factory=set)  # the document's reference prefixes
     extents: list[Extent | None] = field(default_factory=list)  # the current table's columns
     form: Form | None = None  # the open entry of a label/value form, not yet mapped
@@ -129,8 +125,7 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
                 body_start = min(body_start, found.first_row + max(height, 1))
             _recover_glued_fragment(table.rows[:body_start], walk, table.method, profile)
         elif walk.header is None:
-            walk.skipped_tables.append(table.page or 0)
-            continue
+            continue  # no header yet: not a register table
         for i, row in enumerate(table.rows[body_start:]):
             before = len(walk.entries)
             _take_row(row, walk, table.method, profile)
@@ -155,7 +150,6 @@ class Form:
     values: dict[str, list[Cell]] = field(default_factory=dict)
     extents: dict[str, list[Extent | None]] = field(default_factory=dict)
     method: str = "lattice"
-    keyed: bool = False  # its reference (or, without one, its title) was printed
 
     def add(self, label: str, cell: Cell, extent: Extent | None) -> None:
         key = " ".join(label.split())
@@ -205,7 +199,7 @@ def _take_form(table: RawTable, readings, walk: TableWalk, profile: Profile) -> 
     keyed = "ref" in keys or ("title" in keys and "ref" not in {r[0] for r in readings if r})
     if walk.form is None or keyed:
         _close_form(walk, profile)
-        walk.form = Form(method=table.method, keyed=keyed)
+        walk.form = Form(method=table.method)
     form = walk.form
     value_extent = walk.extents[1] if len(walk.extents) > 1 else None
     label = form.labels[-1] if form.labels else None
@@ -247,7 +241,7 @@ def _close_form(walk: TableWalk, profile: Profile) -> None:
         walk.header_reports.append({"page": page, "method": form.method, "kind": header.kind,
                                     "columns": header.report(), "form": True})
     entry = Entry(header=header, columns=[list(form.values[k]) for k in form.labels],
-                  first_row=len(walk.entries), method=form.method,
+                  method=form.method,
                   extents=[list(form.extents[k]) for k in form.labels])
     walk.entries.append(entry)
     walk.open_entry = None
@@ -361,10 +355,8 @@ def _take_row(row: list[Cell], walk: TableWalk, method: str, profile: Profile) -
     else:
         starts_entry = _starts_entry_without_ref(row, header, title_i, walk.open_entry)
     if starts_entry or walk.open_entry is None:
-        entry = Entry(header=header, columns=[[] for _ in header.columns],
-                      first_row=len(walk.entries), method=method)
+        entry = Entry(header=header, columns=[[] for _ in header.columns], method=method)
         entry.add_row(row, walk.extents)
-        entry.continued = 0
         walk.entries.append(entry)
         walk.open_entry = entry
     else:

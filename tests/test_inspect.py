@@ -179,7 +179,7 @@ def _entry() -> Entry:
     cells = [[Cell("CR1", 1, (10, 20, 40, 60))], [Cell("Fire", 1, (40, 20, 120, 60)),
                                                   Cell("more", 2, (40, 10, 120, 30))],
              [Cell("12", 1, (120, 20, 150, 60))], [Cell("Cllr A", 1, (150, 20, 200, 60))]]
-    return Entry(header=header, columns=cells, first_row=0, method="lattice")
+    return Entry(header=header, columns=cells, method="lattice")
 
 
 def test_entry_marks_label_fields_extras_and_carried_cells():

@@ -53,7 +53,7 @@ def _entry(method: str, confidence: float | None) -> Entry:
                        header_rows=1, kind="risk", confidence=1.0)
     return Entry(header=header, columns=[[Cell("CR1", 1, confidence=confidence)],
                                          [Cell("e budget\ne audit", 1, confidence=confidence)]],
-                 first_row=0, method=method)
+                 method=method)
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ def _record(headers: list[tuple[str, str | None]], row: list[str]):
     columns = tuple(ColumnMap(i, h, f) for i, (h, f) in enumerate(headers))
     header = HeaderMap(columns=columns, header_rows=1, kind="risk", confidence=1.0)
     entry = Entry(header=header, columns=[[Cell(t, page=1)] if t else [] for t in row],
-                  first_row=0, method="lattice")
+                  method="lattice")
     return entry_to_record(entry, load_profile("default"), position=1)
 
 
