@@ -59,7 +59,7 @@ def entry_to_record(entry: Entry, profile: Profile, *, position: int,
     if not rec.ref_raw:
         rec.warnings.append("no reference column: numbered by position")
     if rec.direction_text:
-        if entry.method == "ocr":
+        if ocr:  # an arrow printed as a picture reads as stray marks
             rec.direction_text = strip_arrow_debris(rec.direction_text)
         rec.direction = parse_direction(rec.direction_text)
     rec.page_start = min(entry.pages) if entry.pages else None

@@ -69,3 +69,22 @@ def test_the_ocr_flag_reaches_the_cells(method, confidence, expected):
     assert read_by_ocr(entry) is (method == "ocr" or confidence is not None)
     record = entry_to_record(entry, load_profile("default"), position=1)
     assert record.controls == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "confidence", "expected"),
+    [
+        pytest.param("ocr", 0.9, "Level", id="ocr-table"),
+        pytest.param("lattice", 0.9, "Level", id="cells-with-confidence"),
+        pytest.param("lattice", None, "1 Level", id="born-digital"),
+    ],
+)
+def test_arrow_debris_goes_wherever_cells_were_read_by_ocr(method, confidence, expected):
+    header = HeaderMap(columns=(ColumnMap(0, "Ref", "ref"),
+                                ColumnMap(1, "Direction of Travel", "direction_text")),
+                       header_rows=1, kind="risk", confidence=1.0)
+    entry = Entry(header=header, columns=[[Cell("CR1", 1, confidence=confidence)],
+                                          [Cell("1 Level", 1, confidence=confidence)]],
+                  method=method)
+    record = entry_to_record(entry, load_profile("default"), position=1)
+    assert (record.direction_text, record.direction) == (expected, "level")
