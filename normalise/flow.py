@@ -186,26 +186,38 @@ def flow_to_records(
 # --- header blocks, sections, legends -------------------------------------------------------
 
 
-def _header_vocabulary(profile) -> set[str]:
+def _header_vocabulary(profile) -> frozenset[str]:
     words: set[str] = set()
     for group in ("fields", "parts", "stages", "kind_words", "extra_fields"):
         for synonyms in (getattr(profile, group, {}) or {}).values():
             for synonym in synonyms:
                 words.update(w.lower() for w in _WORD.findall(synonym))
-    return words
+    return frozenset(words)
 
 
-def _is_header_token(token: str, vocabulary: set[str]) -> bool:
-    token = token.lower()
-    if token in vocabulary or token in ("of", "and", "the", "to"):
-        return True
-    # a header word broken by a narrow column ("Opportu" / "nity")
-    return len(token) >= 3 and any(
-        len(w) >= 8 and (w.startswith(token) or w.endswith(token)) for w in vocabulary
+@functools.lru_cache(maxsize=8)
+def _header_word_pieces(vocabulary: frozenset[str]) -> frozenset[str]:
+    """The starts and ends (3 letters or more) of the long header words: what is left of one
+    a narrow column broke ("Opportu" / "nity")."""
+    return frozenset(
+        piece
+        for w in vocabulary
+        if len(w) >= 8
+        for n in range(3, len(w) + 1)
+        for piece in (w[:n], w[-n:])
     )
 
 
-def is_header_line(line: str, vocabulary: set[str]) -> bool:
+def _is_header_token(token: str, vocabulary: frozenset[str]) -> bool:
+    token = token.lower()
+    return (
+        token in vocabulary
+        or token in ("of", "and", "the", "to")
+        or token in _header_word_pieces(vocabulary)
+    )
+
+
+def is_header_line(line: str, vocabulary: frozenset[str]) -> bool:
     """A line made mostly of header words."""
     tokens = _WORD.findall(line)
     if not tokens:
@@ -568,6 +580,14 @@ class ColumnModel:
     lexicon: dict[str, set[str]] = field(default_factory=dict)  # short fields' words
     bigrams: set[tuple[str, str]] = field(default_factory=set)  # words printed side by side
     vocabulary: set[str] = field(default_factory=set)  # words the document prints whole
+    _broken: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
+
+    def is_broken_word(self, before: str, after: str) -> bool:
+        """cells.is_broken_word with the document's vocabulary, asked once per pair."""
+        key = (before, after)
+        if key not in self._broken:
+            self._broken[key] = is_broken_word(before, after, vocabulary=self.vocabulary)
+        return self._broken[key]
 
 
 def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str]) -> ColumnModel:
@@ -865,12 +885,15 @@ def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[
         tokens = line.split()
         drop = set(scores.consumed.get(li, []))
         parts = _split_at_anchors(tokens, drop, li == 0, columns, entry.section)
+        memos: list[dict] = [{} for _ in parts]  # fragment costs, shared by the beams
         grown = []
         for cost, track, cuts in beams:
             line_options = [(0.0, [])]
-            for part_tokens, allowed in parts:
+            for (part_tokens, allowed), memo in zip(parts, memos, strict=True):
                 cols = [c for c in text_cols if c in allowed]
-                options = _segment_options(part_tokens, cols, model, track, first_line=li == 0)
+                options = _segment_options(
+                    part_tokens, cols, model, track, first_line=li == 0, memo=memo
+                )
                 if not options:
                     continue
                 line_options = sorted(
@@ -1039,11 +1062,15 @@ def _segment_options(
     *,
     first_line: bool = False,
     keep: int = BEAM,
+    memo: dict | None = None,
 ) -> list[tuple[float, list[tuple[str, str]]]]:
     """The cheapest cuts of tokens into consecutive fragments, one per column (some empty),
-    best first: (cost, [(column, fragment)])."""
+    best first: (cost, [(column, fragment)]). `memo` keeps fragment costs for other tracks
+    over the same tokens: a cost depends only on what the track says of its column."""
     if not tokens or not columns:
         return []
+    memo = {} if memo is None else memo
+    states = {c: _column_state(track, c) for c in columns}
     n, k = len(tokens), len(columns)
     # the `keep` best (cost, starts) per (tokens used, columns used)
     best: list[list[list[tuple[float, tuple[int, ...]]]]] = [
@@ -1057,7 +1084,12 @@ def _segment_options(
             for start in range(i + 1):
                 if not best[start][j - 1]:
                     continue
-                step = _fragment_cost(tokens, start, i, column, model, track, first_line)
+                key = (start, i, column, states[column])
+                step = memo.get(key)
+                if step is None:
+                    step = memo[key] = _fragment_cost(
+                        tokens, start, i, column, model, track, first_line
+                    )
                 for cost, path in best[start][j - 1]:
                     options.append((cost + step, path + (start,)))
             options.sort(key=lambda o: o[0])
@@ -1072,6 +1104,18 @@ def _segment_options(
                 cut.append((columns[j], text))
         out.append((total, cut))
     return out
+
+
+def _column_state(track: Track, column: str) -> tuple:
+    """All `_fragment_cost` reads of the track for one column."""
+    return (
+        column in track.closed,
+        "title" in track.closed,
+        track.last.get(column),
+        column in track.paused,
+        column in track.used,
+        bool(track.lines.get(column)),
+    )
 
 
 def _fragment_cost(
@@ -1126,7 +1170,7 @@ def _fragment_cost(
     if (
         previous is not None
         and lower
-        and is_broken_word(previous, first, vocabulary=model.vocabulary)
+        and model.is_broken_word(previous, first)
     ):
         # "Managem" / "ent": the word broken by the column's narrow width goes on here
         cost -= 1.0
