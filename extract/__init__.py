@@ -91,7 +91,11 @@ def read_document(path: str, *, password: str | None = None, max_pages: int | No
                   cache_dir: str | None = None) -> ExtractedDocument:
     """Read any supported input into an ExtractedDocument (cached by content hash when asked)."""
     kind = sniff(path)
-    cache = _cache_path(cache_dir, file_sha256(path), password, max_pages) if cache_dir else None
+    data = sha = None
+    if cache_dir:  # the file is read and hashed once here; its reader takes the bytes and hash
+        data = _read_bytes(path, kind)
+        sha = hashlib.sha256(data).hexdigest()
+    cache = _cache_path(cache_dir, sha, password, max_pages) if cache_dir else None
     stale = None
     if cache is not None and cache.exists():
         try:
@@ -104,11 +108,11 @@ def read_document(path: str, *, password: str | None = None, max_pages: int | No
         except Exception as exc:  # noqa: BLE001 - any damage to a cache entry: read the file again
             stale = f"extraction cache {cache} was unreadable ({type(exc).__name__}: {exc}); re-read"
     if kind == "pdf":
-        doc = _read_pdf_with_ocr(path, password=password, max_pages=max_pages)
+        doc = _read_pdf_with_ocr(path, password=password, max_pages=max_pages, data=data, sha256=sha)
     else:
         from extract.text import read_text
 
-        doc = read_text(path)
+        doc = read_text(path, data=data, sha256=sha)
     if cache is not None:
         _write_cache(cache, doc)
     if stale:  # after writing, so the new cache entry does not carry it
@@ -116,10 +120,24 @@ def read_document(path: str, *, password: str | None = None, max_pages: int | No
     return doc
 
 
-def _read_pdf_with_ocr(path: str, *, password, max_pages) -> ExtractedDocument:
-    from extract.pdf import read_pdf
+def _read_bytes(path: str, kind: str) -> bytes:
+    """The whole file, with the errors its reader gives when it cannot read it."""
+    if kind == "pdf":
+        from extract.pdf import read_bytes
+    else:
+        from extract.text import read_bytes
+    return read_bytes(path)
 
-    doc = read_pdf(path, password=password, max_pages=max_pages)
+
+def _read_pdf_with_ocr(path: str, *, password, max_pages, data: bytes | None = None,
+                       sha256: str | None = None) -> ExtractedDocument:
+    """The PDF read page by page; pages without a usable text layer OCRed. The file is read
+    once (here, unless `data` is given) for both."""
+    from extract.pdf import read_bytes, read_pdf
+
+    if data is None:
+        data = read_bytes(path)
+    doc = read_pdf(path, password=password, max_pages=max_pages, data=data, sha256=sha256)
     needs = [p.number for p in doc.pages if p.method == "needs_ocr"]
     if not needs:
         return doc
@@ -130,7 +148,7 @@ def _read_pdf_with_ocr(path: str, *, password, max_pages) -> ExtractedDocument:
             f"{len(needs)} page(s) have no text layer and need OCR, but tesseract is not installed",
             path=path, page=needs[0], hint=ocr.OCR_HINT)
     by_page = {p.number: p for p in doc.pages}
-    ocr_tables, ocr_infos, ocr_warnings = ocr.ocr_pages(path, needs, password=password)
+    ocr_tables, ocr_infos, ocr_warnings = ocr.ocr_pages(path, needs, password=password, data=data)
     by_page.update((info.number, info) for info in ocr_infos)
     tables = [t for t in doc.tables if t.page not in needs] + ocr_tables
     tables.sort(key=lambda t: (t.page or 0))

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from extract.pages import Fill, Line, PageContent, Word, build_lines
+from extract.geometry import UnionFind, cluster_1d, spans_length
+from extract.pages import Fill, Line, PageContent, Word, build_lines, lines_text
 from extract.types import Cell, RawTable
 
 SNAP = 2.0  # rules closer than this are one rule (double borders, outer-edge overshoot)
@@ -45,21 +46,10 @@ class Grid:
 # ---------------------------------------------------------------- rules -> grids
 
 
-def _cluster(values: list[float], tolerance: float) -> list[list[int]]:
-    order = sorted(range(len(values)), key=values.__getitem__)
-    groups: list[list[int]] = []
-    for i in order:
-        if groups and values[i] - values[groups[-1][0]] <= tolerance:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    return groups
-
-
 def merge_rules(segments: list[tuple[float, float, float]]) -> list[Rule]:
     """Snap segments (pos, start, end) to common positions and join collinear pieces."""
     rules: list[Rule] = []
-    for group in _cluster([s[0] for s in segments], SNAP):
+    for group in cluster_1d([s[0] for s in segments], SNAP):
         pos = float(np.mean([segments[i][0] for i in group]))
         spans = sorted((segments[i][1], segments[i][2]) for i in group)
         start, end = spans[0]
@@ -79,23 +69,16 @@ def find_grids(page: PageContent) -> list[Grid]:
     vs = merge_rules(page.verticals)
     if not hs or not vs:
         return []
-    parent = list(range(len(hs) + len(vs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = UnionFind(len(hs) + len(vs))
     for i, h in enumerate(hs):
         for j, v in enumerate(vs):
             if h.start - SNAP <= v.pos <= h.end + SNAP and v.start - SNAP <= h.pos <= v.end + SNAP:
-                parent[find(i)] = find(len(hs) + j)
+                sets.union(i, len(hs) + j)
     components: dict[int, tuple[list[Rule], list[Rule]]] = {}
     for i, h in enumerate(hs):
-        components.setdefault(find(i), ([], []))[0].append(h)
+        components.setdefault(sets.find(i), ([], []))[0].append(h)
     for j, v in enumerate(vs):
-        components.setdefault(find(len(hs) + j), ([], []))[1].append(v)
+        components.setdefault(sets.find(len(hs) + j), ([], []))[1].append(v)
     grids = []
     for hsub, vsub in components.values():
         if not hsub or not vsub:
@@ -127,18 +110,6 @@ def _grid_from_rules(hs: list[Rule], vs: list[Rule]) -> Grid | None:
     return Grid(xs, ys, hs, vs)
 
 
-def _spans_length(spans: list[tuple[float, float]]) -> float:
-    total, end = 0.0, None
-    for a, b in sorted(spans):
-        if end is None or a > end:
-            total += b - a
-            end = b
-        elif b > end:
-            total += b - end
-            end = b
-    return total
-
-
 def _with_fill_edges(grid: Grid, page: PageContent) -> Grid:
     """The grid with a row boundary where the cell fill changes colour across the table.
 
@@ -163,18 +134,18 @@ def _with_fill_edges(grid: Grid, page: PageContent) -> Grid:
                 continue
             same = [(max(fx0, o.bbox[0]), min(fx1, o.bbox[2])) for o in inside
                     if o is not f and o.colour == f.colour and other_side(o)]
-            if _spans_length([s for s in same if s[1] > s[0]]) >= 0.5 * (fx1 - fx0):
+            if spans_length([s for s in same if s[1] > s[0]]) >= 0.5 * (fx1 - fx0):
                 continue  # the same colour goes on across the edge: not a boundary
             edges.append((y, max(fx0, x0), min(fx1, x1)))
     if not edges:
         return grid
     g = page.glyphs
     added: list[Rule] = []
-    for group in _cluster([e[0] for e in edges], SNAP):
+    for group in cluster_1d([e[0] for e in edges], SNAP):
         y = float(np.mean([edges[i][0] for i in group]))
         if any(abs(y - e) < MIN_BAND for e in grid.ys):
             continue  # a rule is drawn there already
-        if _spans_length([(edges[i][1], edges[i][2]) for i in group]) < COVER * width:
+        if spans_length([(edges[i][1], edges[i][2]) for i in group]) < COVER * width:
             continue
         cut = (g.top < y - 1) & (g.bottom > y + 1) & (g.x1 > x0) & (g.x0 < x1)
         if cut.any():
@@ -203,26 +174,19 @@ def cell_groups(grid: Grid) -> tuple[np.ndarray, list[tuple[int, int, int, int]]
     Returns the slot -> cell label matrix and, per label, (row0, col0, row1, col1) inclusive.
     """
     nr, nc = len(grid.ys) - 1, len(grid.xs) - 1
-    parent = list(range(nr * nc))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = UnionFind(nr * nc)
     for i in range(nr):
         for j in range(nc):
             if j + 1 < nc and not _covered(grid.verticals, grid.xs[j + 1], grid.ys[i], grid.ys[i + 1]):
-                parent[find(i * nc + j)] = find(i * nc + j + 1)
+                sets.union(i * nc + j, i * nc + j + 1)
             if i + 1 < nr and not _covered(grid.horizontals, grid.ys[i + 1], grid.xs[j], grid.xs[j + 1]):
-                parent[find(i * nc + j)] = find((i + 1) * nc + j)
+                sets.union(i * nc + j, (i + 1) * nc + j)
     labels = np.zeros((nr, nc), dtype=int)
     spans: list[tuple[int, int, int, int]] = []
     index: dict[int, int] = {}
     for i in range(nr):
         for j in range(nc):
-            root = find(i * nc + j)
+            root = sets.find(i * nc + j)
             if root not in index:
                 index[root] = len(spans)
                 spans.append((i, j, i, j))
@@ -335,7 +299,7 @@ def grid_to_table(grid: Grid, page: PageContent, *, method: str = "lattice", mer
             text_bbox = (min(ln.x0 for ln in lines), min(ln.top for ln in lines),
                          max(ln.x1 for ln in lines), max(ln.bottom for ln in lines))
         cells.append(Cell(
-            text="\n".join(line.text for line in lines),
+            text=lines_text(lines),
             page=page.number,
             bbox=bbox,
             fill=_fill_for(bbox, text_bbox, page.fills),

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from extract.geometry import UnionFind, cluster_1d
+from extract.geometry import coverage as _span_coverage
 from extract.pages import page_needs_ocr, text_is_garbage  # noqa: F401 - the OCR trigger
 from extract.types import BBox, Cell, ExtractedDocument, PageInfo, RawTable
 from riskreg.errors import OcrUnavailable
@@ -141,31 +143,29 @@ def ocr_words(
 # Image: render, deskew, rules
 
 
-def _open_pdf(path: str, password=None):
-    """The PDF opened by path (pdfium loads only what a page needs, not the whole file each
-    time), or UnreadableInput with the same words as for any PDF."""
+def _open_pdf(path: str, password=None, data: bytes | None = None):
+    """The PDF opened from `data` where given, else by path (pdfium loads only what a page
+    needs), or UnreadableInput with the same words as for any PDF. Opened once per document."""
     import pypdfium2 as pdfium
 
     from extract.pdf import unreadable_pdf
 
     try:
-        return pdfium.PdfDocument(path, password=password)
+        return pdfium.PdfDocument(path if data is None else data, password=password)
     except pdfium.PdfiumError as error:
         raise unreadable_pdf(path, password, error) from None
 
 
-def render_page(
-    pdf_path: str, page_number: int, *, dpi: int, password=None
-) -> tuple[np.ndarray, float, float]:
-    """The page as a grey uint8 image at `dpi`, and its width and height in points."""
-    pdf = _open_pdf(pdf_path, password)
+def render_page(pdf, page_number: int, *, dpi: int) -> tuple[np.ndarray, float, float]:
+    """Page `page_number` (1-based) of an open PDF as a grey uint8 image at `dpi`, and its
+    width and height in points."""
+    page = pdf[page_number - 1]
     try:
-        page = pdf[page_number - 1]
         width_pt, height_pt = page.get_size()
         bitmap = page.render(scale=dpi / 72.0, grayscale=True)
         image = bitmap.to_numpy().copy()
     finally:
-        pdf.close()
+        page.close()
     if image.ndim == 3:
         image = image[:, :, 0]
     return image, width_pt, height_pt
@@ -348,28 +348,15 @@ def rule_segments(mask: np.ndarray, *, horizontal: bool) -> list[Segment]:
 
 
 def cluster_positions(segments: list[Segment], tolerance: float) -> list[list[Segment]]:
-    """Segments grouped into rules: pieces whose positions lie within `tolerance`."""
-    groups: list[list[Segment]] = []
-    for seg in sorted(segments, key=lambda s: s.at):
-        if groups and seg.at - statistics.fmean(s.at for s in groups[-1]) <= tolerance:
-            groups[-1].append(seg)
-        else:
-            groups.append([seg])
-    return groups
+    """Segments grouped into rules: pieces whose positions lie within `tolerance` of the mean
+    position of the rule so far."""
+    groups = cluster_1d([s.at for s in segments], tolerance, from_mean=True)
+    return [[segments[i] for i in group] for group in groups]
 
 
 def coverage(group: list[Segment], start: float, end: float) -> float:
     """Share of [start, end] that a rule's pieces cover."""
-    if end <= start:
-        return 0.0
-    pieces = sorted((max(s.start, start), min(s.end, end)) for s in group)
-    covered, reach = 0.0, start
-    for a, b in pieces:
-        a = max(a, reach)
-        if b > a:
-            covered += b - a
-            reach = b
-    return covered / (end - start)
+    return _span_coverage([(s.start, s.end) for s in group], start, end)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,29 +449,19 @@ def build_grid(h_segments: list[Segment], v_segments: list[Segment], dpi: int) -
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
 
     # union-find over elementary cells: join neighbours where the rule between them is absent
-    parent = list(range(n_rows * n_cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        parent[find(a)] = find(b)
-
+    sets = UnionFind(n_rows * n_cols)
     for r in range(n_rows):
         for c in range(n_cols):
             here = r * n_cols + c
             if c + 1 < n_cols and coverage(v_rules[c + 1], ys[r], ys[r + 1]) < _COVER_MIN:
-                union(here, here + 1)
+                sets.union(here, here + 1)
             if r + 1 < n_rows and coverage(h_rules[r + 1], xs[c], xs[c + 1]) < _COVER_MIN:
-                union(here, here + n_cols)
+                sets.union(here, here + n_cols)
 
     members: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):
         for c in range(n_cols):
-            members.setdefault(find(r * n_cols + c), []).append((r, c))
+            members.setdefault(sets.find(r * n_cols + c), []).append((r, c))
     cells = []
     for group in members.values():
         r0, r1 = min(r for r, _ in group), max(r for r, _ in group)
@@ -718,26 +695,24 @@ def split_lines_outside(
 # Orchestrators
 
 
-def ocr_crop(clean: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> list[Word]:
-    """Words of one cell, OCRed alone as a uniform block (--psm 6), in page pixels."""
-    x0, y0, x1, y1 = box
-    crop = clean[y0:y1, x0:x1]
-    if crop.size == 0 or (crop < 128).sum() <= 10:
-        return []
-    return ocr_words(crop, psm=6, dpi=dpi, offset=(x0, y0))
+def ocr_crop(
+    clean: np.ndarray, box: tuple[int, int, int, int], dpi: int, *, despeckle: bool = False
+) -> list[Word]:
+    """Words of one cell, OCRed alone as a uniform block (--psm 6), in page pixels.
 
-
-def ocr_crop_despeckled(clean: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> list[Word]:
-    """`ocr_crop` of the cell after a 3x3 median filter: scan noise on and around the glyphs
+    despeckle: read the cell after a 3x3 median filter: scan noise on and around the glyphs
     gone (it turns a '6' into an 'E'), at the cost of thin strokes, so only ever a second
-    opinion on a cell (a median over the whole page loses letters of small, thin print)."""
-    import cv2
-
+    opinion on a cell (a median over the whole page loses letters of small, thin print).
+    """
     x0, y0, x1, y1 = box
     crop = clean[y0:y1, x0:x1]
     if crop.size == 0 or (crop < 128).sum() <= 10:
         return []
-    return ocr_words(cv2.medianBlur(crop, 3), psm=6, dpi=dpi, offset=(x0, y0))
+    if despeckle:
+        import cv2
+
+        crop = cv2.medianBlur(crop, 3)
+    return ocr_words(crop, psm=6, dpi=dpi, offset=(x0, y0))
 
 
 # A short cell read with less confidence than this is read again on its own (see reread_cells)
@@ -773,8 +748,8 @@ def reread_cells(
                     continue
             reread += 1
             best = mine
-            for read in (ocr_crop, ocr_crop_despeckled):
-                again = read(clean, gcell.box, dpi)
+            for despeckle in (False, True):
+                again = ocr_crop(clean, gcell.box, dpi, despeckle=despeckle)
                 if again and (not best or mean_confidence(again) > mean_confidence(best)):
                     best = again
                 if best and mean_confidence(best) >= _REREAD_BELOW:
@@ -874,10 +849,22 @@ def ocr_page(
     """OCR one page (1-based) of a PDF: its ruled tables (or its text as a flow table) and text.
 
     `mode="page"` OCRs the whole page once; `mode="cell"` OCRs each cell crop with --psm 6.
+    (`ocr_pages` reads many pages of one PDF, opening it once.)
     """
     _require_ocr(pdf_path, page_number)
+    pdf = _open_pdf(pdf_path, password)
+    try:
+        return _ocr_open_page(pdf, pdf_path, page_number, dpi=dpi, psm=psm, mode=mode)
+    finally:
+        pdf.close()
+
+
+def _ocr_open_page(
+    pdf, pdf_path: str, page_number: int, *, dpi: int, psm: int = DEFAULT_PSM, mode: str = "page"
+) -> tuple[list[RawTable], PageInfo]:
+    """`ocr_page` on a PDF already open (tesseract already checked for)."""
     started = time.perf_counter()
-    grey, width_pt, height_pt = render_page(pdf_path, page_number, dpi=dpi, password=password)
+    grey, width_pt, height_pt = render_page(pdf, page_number, dpi=dpi)
     try:
         tables, info, _ = ocr_image(grey, page_number, dpi, psm=psm, mode=mode)
     except Exception as err:
@@ -897,15 +884,37 @@ def ocr_page(
 
 
 def ocr_pages(
-    path: str, numbers: list[int], *, password=None, dpi: int = DEFAULT_DPI
+    path: str,
+    numbers: list[int],
+    *,
+    password=None,
+    dpi: int = DEFAULT_DPI,
+    data: bytes | None = None,
 ) -> tuple[list[RawTable], list[PageInfo], list[str]]:
     """The given pages (1-based) through `ocr_page`: their tables, their PageInfos, and a
-    warning for each page OCR found no text or no ruled grid on."""
+    warning for each page OCR found no text or no ruled grid on.
+
+    Tesseract is looked for once and the PDF opened once (from `data`, the file's bytes, where
+    given) for all the pages.
+    """
+    if not numbers:
+        return [], [], []
+    _require_ocr(path, numbers[0])
+    pdf = _open_pdf(path, password, data)
+    try:
+        return _ocr_open_pages(pdf, path, numbers, dpi=dpi)
+    finally:
+        pdf.close()
+
+
+def _ocr_open_pages(
+    pdf, path: str, numbers: list[int], *, dpi: int
+) -> tuple[list[RawTable], list[PageInfo], list[str]]:
     tables: list[RawTable] = []
     infos: list[PageInfo] = []
     warnings: list[str] = []
     for n in numbers:
-        page_tables, info = ocr_page(path, n, dpi=dpi, password=password)
+        page_tables, info = _ocr_open_page(pdf, path, n, dpi=dpi)
         tables.extend(page_tables)
         infos.append(info)
         if not page_tables:
@@ -919,18 +928,23 @@ def read_scanned_pdf(
     path: str, *, password=None, pages=None, dpi: int = DEFAULT_DPI
 ) -> ExtractedDocument:
     """Every page (or the 1-based `pages` given) of a scanned PDF through `ocr_page`."""
-    from extract import file_sha256
+    import hashlib
+
+    from extract.pdf import read_bytes
 
     _require_ocr(path, None)
-    pdf = _open_pdf(path, password)
-    page_count = len(pdf)
-    pdf.close()
-    numbers = list(pages) if pages is not None else list(range(1, page_count + 1))
-    tables, infos, warnings = ocr_pages(path, numbers, password=password, dpi=dpi)
+    data = read_bytes(path)  # read once: opened from these bytes, hashed from them
+    pdf = _open_pdf(path, password, data)
+    try:
+        page_count = len(pdf)
+        numbers = list(pages) if pages is not None else list(range(1, page_count + 1))
+        tables, infos, warnings = _ocr_open_pages(pdf, path, numbers, dpi=dpi)
+    finally:
+        pdf.close()
     title = infos[0].text_head.split("\n")[0] if infos and infos[0].text_head else ""
     return ExtractedDocument(
         path=path,
-        sha256=file_sha256(path),
+        sha256=hashlib.sha256(data).hexdigest(),
         kind="pdf",
         tables=tables,
         pages=infos,

@@ -15,7 +15,7 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from extract.lattice import glyphs_inside, read_lattice
-from extract.pages import PageContent, build_lines, page_lines, read_page, text_usable
+from extract.pages import PageContent, build_lines, lines_text, page_lines, read_page, text_usable
 from extract.stream import read_stream
 from extract.types import ExtractedDocument, PageInfo, RawTable
 from riskreg.errors import RegisterError, ResourceLimit, UnreadableInput
@@ -32,6 +32,16 @@ def _check_bytes(path: str, data: bytes) -> None:
         start = data[:16].decode("latin-1").strip().replace("\n", " ")[:10]
         raise UnreadableInput(f"not a PDF (starts with {start!r})", path=path,
                               hint="check the link: this is probably an error or login page")
+
+
+def read_bytes(path: str) -> bytes:
+    """The whole file, or UnreadableInput saying why it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise UnreadableInput(f"cannot read file ({error.strerror})", path=path,
+                              hint="check the path and permissions") from None
 
 
 def open_document(path: str, data: bytes, password: str | None) -> pdfium.PdfDocument:
@@ -93,8 +103,7 @@ def page_info(page: PageContent, method: str) -> PageInfo:
             near_bottom = np.nonzero(upright & (g.bottom > bottom - 2 * FOOT_LINES * size))[0]
             head_lines = build_lines(g, near_top)[:HEAD_LINES]
             foot_lines = build_lines(g, np.setdiff1d(near_bottom, near_top))[-FOOT_LINES:]
-        head = "\n".join(line.text for line in head_lines)
-        foot = "\n".join(line.text for line in foot_lines)
+        head, foot = lines_text(head_lines), lines_text(foot_lines)
     return PageInfo(number=page.number, width=round(page.width, 2), height=round(page.height, 2),
                     method=method, text_head=head, text_foot=foot)
 
@@ -105,25 +114,24 @@ def heading_above(page: PageContent, tables: list[RawTable]) -> str:
     if not lines:
         return ""
     if tables and tables[0].bbox:
-        above = [line.text for line in lines if line.bottom <= tables[0].bbox[1] + 1]
+        above = [line for line in lines if line.bottom <= tables[0].bbox[1] + 1]
         if above:
-            return "\n".join(above)
+            return lines_text(above)
     return lines[0].text
 
 
 def read_pdf(path: str, *, password: str | None = None, pages: Sequence[int] | None = None,
-             max_pages: int | None = None) -> ExtractedDocument:
+             max_pages: int | None = None, data: bytes | None = None,
+             sha256: str | None = None) -> ExtractedDocument:
     """Read a born-digital PDF register into raw tables, one page at a time.
 
     pages: 1-based page numbers to read (default all); max_pages: refuse longer documents.
+    data, sha256: the file's bytes and their hash where the caller has them already (the file
+    is then not read or hashed again).
     """
     path = os.fspath(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        raise UnreadableInput(f"cannot read file ({error.strerror})", path=path,
-                              hint="check the path and permissions") from None
+    if data is None:
+        data = read_bytes(path)
     document = open_document(path, data, password)
     try:
         page_count = len(document)
@@ -131,7 +139,7 @@ def read_pdf(path: str, *, password: str | None = None, pages: Sequence[int] | N
             raise ResourceLimit(f"PDF has {page_count} pages, more than the limit of {max_pages}", path=path,
                                 hint="raise the page limit or pass the pages to read")
         wanted = list(range(1, page_count + 1)) if pages is None else [p for p in pages if 1 <= p <= page_count]
-        result = ExtractedDocument(path=path, sha256=hashlib.sha256(data).hexdigest(), kind="pdf",
+        result = ExtractedDocument(path=path, sha256=sha256 or hashlib.sha256(data).hexdigest(), kind="pdf",
                                    tables=[], page_count=page_count)
         if pages is not None and len(wanted) < len(list(pages)):
             result.warnings.append(f"pages outside 1..{page_count} ignored")

@@ -337,8 +337,10 @@ def split_header_blocks(block: list[Line], edges: list[float], gutters: Gutters,
         end = q - 1 if heading(q - 1) and q - 1 > first else q
         cut_rows.append((end, q))
         first = q
-    # a heading with only header lines under it at the block's end: the next table's header
-    # drawn at the foot of the page, its body on the next page under a repeated header
+    # a heading with only header lines under it at the block's end: the start of the next
+    # table's header, cut off from the rest at the page foot or where its own columns begin (a
+    # bottom-aligned header's first lines fit this table's gutters; the loop above needs a
+    # header row across most columns). Test: test_unruled_next_tables_heading_and_header_*
     for k in range(len(rows) - 2, first, -1):
         if heading(k) and all(_wordy(cells[j]) for j in range(k + 1, len(rows))):
             cut_rows.append((k, len(rows)))

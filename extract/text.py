@@ -52,9 +52,14 @@ _REGISTER_WORDS = re.compile(
 )
 
 
-def read_text(path: str) -> ExtractedDocument:
-    """Read a text rendering of a register into raw tables (kind="text")."""
-    data = _read_bytes(path)
+def read_text(path: str, *, data: bytes | None = None, sha256: str | None = None) -> ExtractedDocument:
+    """Read a text rendering of a register into raw tables (kind="text").
+
+    data, sha256: the file's bytes (as `read_bytes` gives them) and their hash where the caller
+    has them already (the file is then not read or hashed again).
+    """
+    if data is None:
+        data = read_bytes(path)
     text = decode_text(data, path)
     lines = text.split("\n")
     if is_tab_separated(lines):
@@ -77,7 +82,7 @@ def read_text(path: str) -> ExtractedDocument:
         )
     return ExtractedDocument(
         path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
         kind="text",
         tables=tables,
         title=title,
@@ -87,7 +92,8 @@ def read_text(path: str) -> ExtractedDocument:
 # --- bytes and characters ------------------------------------------------------------------
 
 
-def _read_bytes(path: str) -> bytes:
+def read_bytes(path: str) -> bytes:
+    """The whole file, or UnreadableInput where it cannot be read or holds no text."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -188,7 +194,7 @@ def tab_lines_to_tables(lines: list[str]) -> list[RawTable]:
     """Tab-separated lines -> grid tables: a new table at each header row, at a change of
     column count, and after a line of plain text (a heading such as 'Key to Scores')."""
     tables: list[RawTable] = []
-    current: list[tuple[int, list[str]]] = []  # (source line number, raw cells)
+    current: list[tuple[int, list[str], list[str]]] = []  # (source line number, raw cells, their text)
     header: list[str] | None = None
     heading = ""
 
@@ -209,14 +215,14 @@ def tab_lines_to_tables(lines: list[str]) -> list[RawTable]:
         if current and len(cells) != width:
             close()
             header = None
-        plain = [html_to_text(c) for c in cells]
+        plain = [html_to_text(c) for c in cells]  # once per cell: the table takes these too
         # once a table has rows, only a row echoing its header starts a new one
         if (not current or header is not None) and is_header_row(
             plain, header if current else None
         ):
             close()
             header = plain
-        current.append((number, cells))
+        current.append((number, cells, plain))
     close()
     return tables
 
@@ -276,22 +282,22 @@ def unquote_cell(cell: str) -> str:
     return cell
 
 
-def _grid_table(rows: list[tuple[int, list[str]]], heading: str) -> RawTable:
-    width = max(len(cells) for _, cells in rows)
+def _grid_table(rows: list[tuple[int, list[str], list[str]]], heading: str) -> RawTable:
+    width = max(len(cells) for _, cells, _ in rows)
     grid = [
-        [Cell(html_to_text(c)) for c in cells] + [Cell("")] * (width - len(cells))
-        for _, cells in rows
+        [Cell(text) for text in plain] + [Cell("")] * (width - len(plain))
+        for _, _, plain in rows
     ]
     texts = [[c.text for c in r] for r in grid]
     report = {
-        "source_lines": [number for number, _ in rows],
+        "source_lines": [number for number, _, _ in rows],
         "header_rows": [0] if is_header_row(texts[0], None) else [],
         "continuation_rows": [
             i
             for i, r in enumerate(texts)
             if i and not r[0].strip() and any(t.strip() for t in r[1:])
         ],
-        "html_cells": sum(1 for _, cells in rows for c in cells if _TAG_RE.search(c)),
+        "html_cells": sum(1 for _, cells, _ in rows for c in cells if _TAG_RE.search(c)),
         "heading": heading,
         "legend": is_legend(texts, heading),
     }

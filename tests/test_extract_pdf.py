@@ -319,6 +319,71 @@ def test_unruled_tight_columns_keep_their_narrow_gutters(tmp_path):
         assert re.fullmatch(r"\d+", row[7].text), (row[0].text, row[7].text)
 
 
+def _heading_then_next_header_register(path: Path) -> None:
+    """Two pages of an unruled risks table; on the second, under its last row, the heading of an
+    opportunities table whose columns sit a little to the left of the risks table's, and whose
+    header cells are aligned to the bottom: its first column's header wraps over three lines,
+    the others sit on the last one (as word_unruled draws it with other entries)."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen import canvas
+
+    width, height = landscape(A4)
+    risk_cols, opportunity_cols = (40, 100, 330, 560, 620), (40, 70, 300, 530, 590)
+    c = canvas.Canvas(str(path), pagesize=(width, height))
+
+    def row(y: float, cols, cells) -> float:  # cells top-aligned; the y under the row
+        for x, lines in zip(cols, cells, strict=True):
+            for k, line in enumerate(lines):
+                c.drawString(x, height - y - 10 * k, line)
+        return y + 10 * max(len(lines) for lines in cells) + 8
+
+    header = [["Ref"], ["Risk description"], ["Current controls"], ["Score"], ["Owner"]]
+
+    def risk(n: int) -> list[list[str]]:
+        return [[f"R{n}"], ["Failure of a key supplier", "to deliver the service"],
+                ["Contract monitoring meetings", "held every month with", "the supplier"], [str(8 + n)],
+                ["Head of", "Procurement"]]
+
+    c.setFont("Helvetica", 8)
+    c.drawString(40, height - 30, "Strategic Risk Register")
+    y = row(60, risk_cols, header)
+    for n in range(1, 6):
+        y = row(y, risk_cols, risk(n))
+    c.showPage()
+    c.setFont("Helvetica", 8)
+    y = row(40, risk_cols, header)
+    for n in (6, 7):
+        y = row(y, risk_cols, risk(n))
+    c.drawString(40, height - y - 14, "Corporate Opportunities")
+    y = row(y + 34, opportunity_cols, [["Opp.", "Ref.", "No."], ["", "", "Opportunity description"],
+                                       ["", "", "Progress to date"], ["", "", "Score"], ["", "", "Lead officer"]])
+    for n in (1, 2, 3):
+        y = row(y, opportunity_cols, [[f"O{n}"], ["Shared service with a", "neighbouring council"],
+                                      ["Business case approved", "by cabinet in the", "spring"], [str(n + 3)],
+                                      ["Chief", "Executive"]])
+    c.showPage()
+    c.save()
+
+
+def test_unruled_next_tables_heading_and_header_start_are_not_rows(tmp_path):
+    """The risks table's lines run on over the next table's heading and the first lines of its
+    header (they fit the risks table's columns; the header's last line does not): a heading with
+    only header lines under it at the end of a table belongs to the next table, not to the last
+    risk. (stream.split_header_blocks, the end-of-block case.)"""
+    path = tmp_path / "heading_then_header.pdf"
+    _heading_then_next_header_register(path)
+    doc = read_pdf(str(path))
+    assert [p.method for p in doc.pages] == ["stream", "stream"]
+    risks = [t for t in doc.tables if flat(t.rows[0][0].text) == "Ref"]
+    assert [t.page for t in risks] == [1, 2]
+    assert [flat(r[0].text) for r in risks[1].rows] == ["Ref", "R6", "R7"]
+    assert not any("Opp" in c.text for t in risks for r in t.rows for c in r)
+    opportunities = [t for t in doc.tables if t not in risks]
+    assert [[flat(c.text) for c in r] for t in opportunities for r in t.rows[1:]] == [
+        [f"O{n}", "Shared service with a neighbouring council", "Business case approved by cabinet in the spring",
+         str(n + 3), "Chief Executive"] for n in (1, 2, 3)]
+
+
 def test_line_end_hyphen_reads_as_hyphen(tmp_path):
     """pdfium reports a hyphen that ends a text line as '\\x02'; extraction gives '-'."""
     from reportlab.pdfgen import canvas
