@@ -102,7 +102,8 @@ def _bullets_only(lines: list[Line], a: float) -> bool:
     near = [w.text for line in lines for w in line.words
             if a - 0.6 * (line.bottom - line.top) <= w.x1 <= a + 0.5]
     bullets = sum(1 for t in near if len(t) == 1 and not t.isalnum())
-    return bullets >= max(2, 0.5 * len(near))
+    # one bullet is enough where nothing else ends there (a table of one row, one bulleted cell)
+    return bullets >= max(1, 0.5 * len(near))
 
 
 def _longest_run(mask: np.ndarray) -> tuple[int, int]:
@@ -155,8 +156,8 @@ def find_column_gutters(lines: list[Line], size: float) -> Gutters:
     min_width = max(3.0, 0.6 * size)
     narrow = max(1.5, NARROW_GUTTER * size)
     allowed = max(1, len(lines) // 25)
-    gutters = find_gutters(lines, allowed, min_width, narrow)
-    fitting = [line for line in lines if not crosses(line, gutters)]
+    first = find_gutters(lines, allowed, min_width, narrow)
+    fitting = [line for line in lines if not crosses(line, first)]
     for _ in range(3):  # without the crossing lines the true gutters widen; re-check against them
         if len(fitting) < 2:
             return []
@@ -165,7 +166,38 @@ def find_column_gutters(lines: list[Line], size: float) -> Gutters:
         if len(still) == len(fitting):
             break
         fitting = still
-    return gutters
+    return _readmitted(lines, fitting, first, gutters, min_width, narrow)
+
+
+def _overlaps(g: tuple[float, float], gutters: Gutters) -> bool:
+    return any(g[0] <= b and a <= g[1] for a, b in gutters)
+
+
+def _readmitted(lines: list[Line], fitting: list[Line], first: Gutters, gutters: Gutters,
+                min_width: float, narrow: float) -> Gutters:
+    """The gutters again with the lines set aside only for a first-pass gutter the fitting lines
+    do not bear out.
+
+    The first pass tolerates a crossing line or two (a title, a footer), so a gap crossed by one
+    line alone passes for a gutter there: the part of a header cell beyond the body's text (a
+    footer wider than the table makes it an inner gap). The header line crossing it is set
+    aside, and without it the gutters widen over the header's longer words, which it then
+    crosses for good: a table of one or two rows under a multi-line header loses its header.
+    A line that fits every first-pass gutter the fitting lines confirm goes back in, and the
+    gutters are narrowed to it, so long as none is lost.
+    """
+    kept = [g for g in first if _overlaps(g, gutters)]
+    if len(kept) == len(first):
+        return gutters
+    fit = {id(line) for line in fitting}
+    back = [line for line in lines
+            if id(line) not in fit and crosses(line, first) and not crosses(line, kept)]
+    if not back:
+        return gutters
+    narrowed = find_gutters(fitting + back, 0, min_width, narrow)
+    if len(narrowed) < len(gutters) or any(crosses(line, narrowed) for line in fitting):
+        return gutters
+    return narrowed
 
 
 def column_edges(gutters: Gutters, lines: list[Line]) -> list[float]:

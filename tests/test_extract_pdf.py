@@ -384,6 +384,29 @@ def test_unruled_next_tables_heading_and_header_start_are_not_rows(tmp_path):
          str(n + 3), "Chief Executive"] for n in (1, 2, 3)]
 
 
+def test_unruled_one_row_table_under_a_tall_header(tmp_path):
+    """word_unruled, seed 4, 8 risks: page 4 ends with the opportunities table's header and one
+    row, CO2, whose progress cell is a single bullet. The header lines are columns of the table
+    (not a title crossing them), and the gap after the lone bullet is no gutter: one table of
+    ten columns, header and CO2."""
+    import dataclasses
+
+    from tests.registers.layouts import LAYOUTS
+    from tests.registers.render import render_layout
+
+    layout = dataclasses.replace(LAYOUTS["word_unruled"], seed=4, n_entries=8)
+    info = render_layout(layout, tmp_path / "word_unruled-4-8.pdf")
+    doc = read_pdf(str(info.path))
+    page = [t for t in doc.tables if t.page == 4 and "Opportunity Description" in header_text(t)]
+    assert len(page) == 1
+    table = page[0]
+    assert table.shape == (2, 10)
+    assert [flat(c.text) for c in table.rows[0][:2]] == ["Number (ORN)", "Opportunity Description"]
+    assert flat(table.rows[0][4].text) == "Progress to date"
+    assert table.rows[1][0].text == "CO2"
+    assert table.rows[1][4].text.startswith("• Firewall")
+
+
 def test_line_end_hyphen_reads_as_hyphen(tmp_path):
     """pdfium reports a hyphen that ends a text line as '\\x02'; extraction gives '-'."""
     from reportlab.pdfgen import canvas

@@ -225,6 +225,23 @@ def test_round_trip_counts_and_refs(tmp_path, name, n):
     assert pages == expected, name
 
 
+@pytest.mark.parametrize(("seed", "n"), [(4, 8), (5, 9)])
+def test_unruled_table_of_one_row_keeps_its_header(tmp_path, seed, n):
+    """word_unruled with other entries: a page holds an opportunities table of one or two rows
+    under its multi-line header (CO2 alone on page 4 for seed 4, 8 risks). The header's longer
+    words cross gutters widened over the few body values; every entry must still be found, by
+    its own reference, with its title (before stream.find_column_gutters took back the header
+    lines it had set aside, the header was lost and the entry with it, or its ref)."""
+    import dataclasses
+
+    layout = dataclasses.replace(LAYOUTS["word_unruled"], seed=seed, n_entries=n)
+    info = render_layout(layout, tmp_path / f"word_unruled-{seed}-{n}.pdf")
+    outcome = ingest_one(IngestRequest(path=str(info.path), organisation=layout.organisation))
+    got = [(r["kind"], r["ref"], items(r["title"])) for r in records_of(outcome)]
+    expected = [(g["kind"], g["ref"], items(g["title"])) for g in info.golden["records"]]
+    assert got == expected
+
+
 # ---------------------------------------------------------------- nothing to map: a clear failure
 
 
