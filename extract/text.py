@@ -22,6 +22,10 @@ from extract.types import Cell, ExtractedDocument, RawTable
 from riskreg.errors import NoRegisterFound, UnreadableInput
 
 TAB_ROW_MIN_TABS = 3  # a line with fewer tabs is not a table row
+SPACE_ALIGNED_SHARE = 0.25  # this share of lines with a run of spaces inside: columns by spaces
+_COLUMN_GAP = re.compile(r"\S {2,}\S")
+# fixed-width text set as a page: points per character and per line, the size of its "font"
+CHAR_WIDTH, LINE_PITCH, FONT_SIZE = 3.5, 12.0, 10.0
 BULLET = "• "
 BULLET_GLYPHS = "•●▪◦■‣⁃∙"  # inline bullets start a new item line
 _BLOCK_TAGS = {
@@ -65,6 +69,8 @@ def read_text(path: str, *, data: bytes | None = None, sha256: str | None = None
     if is_tab_separated(lines):
         tables = tab_lines_to_tables(lines)
         title = title_lines(lines, stop_at_tabs=True)
+    elif is_space_aligned(lines) and (tables := space_aligned_tables(text)):
+        title = title_lines(lines, stop_at_tabs=False)
     elif looks_like_register_text(lines):
         tables = [lines_to_flow_table(lines)]
         title = title_lines(lines, stop_at_tabs=False)
@@ -168,6 +174,77 @@ def looks_like_register_text(lines: list[str]) -> bool:
     code_lines = sum(1 for line in text_lines if _CODE_LINE_RE.match(line))
     register_words = sum(len(_REGISTER_WORDS.findall(line)) for line in text_lines)
     return code_lines >= 2 or register_words >= 3
+
+
+def is_space_aligned(lines: list[str]) -> bool:
+    """Columns kept apart by runs of spaces (`pdftotext -layout`, fixed-width exports): many
+    lines with a gap of two spaces or more between words."""
+    text_lines = [line for line in lines if line.strip()]
+    if len(text_lines) < 5:
+        return False
+    gapped = sum(1 for line in text_lines if _COLUMN_GAP.search(line.expandtabs(8)))
+    return gapped / len(text_lines) >= SPACE_ALIGNED_SHARE
+
+
+# --- space-aligned text --------------------------------------------------------------------
+
+
+def space_aligned_tables(text: str) -> list[RawTable]:
+    """Text whose columns are aligned with spaces -> grid tables, read by the same unruled
+    table finder as PDF pages (`extract.stream`): each character is set on a fixed grid, so
+    the columns' gutters are the runs of spaces every line of a table leaves open. Pages are
+    split at form feeds, as `pdftotext` writes them."""
+    from extract.stream import read_stream
+
+    tables: list[RawTable] = []
+    known: list = []  # columns of tables met so far, most recent first (as for PDF pages)
+    for number, page_text in enumerate(text.split("\f"), start=1):
+        page = text_page(page_text, number)
+        if page is None:
+            continue
+        for table in read_stream(page, known):
+            gutters = table.report.get("gutters")
+            if gutters and gutters not in known:
+                known.insert(0, gutters)
+            table.method = "text"
+            table.report["how"] = "space-aligned text: " + str(table.report.get("how", ""))
+            tables.append(table)
+        del known[3:]
+    return tables
+
+
+def text_page(page_text: str, number: int):
+    """A page of fixed-width text as a PDF-like page: each visible character a glyph in its
+    character cell (CHAR_WIDTH wide, LINE_PITCH apart), or None when the page has no text."""
+    import numpy as np
+
+    from extract.pages import Glyphs, PageContent
+
+    chars: list[str] = []
+    x0: list[float] = []
+    top: list[float] = []
+    lines = page_text.split("\n")
+    for row, line in enumerate(lines):
+        for col, ch in enumerate(line.expandtabs(8)):
+            if not ch.isspace():
+                chars.append(ch)
+                x0.append(col * CHAR_WIDTH)
+                top.append(row * LINE_PITCH)
+    if not chars:
+        return None
+    x0_arr, top_arr = np.array(x0), np.array(top)
+    glyphs = Glyphs(
+        text=chars,
+        x0=x0_arr,
+        top=top_arr,
+        x1=x0_arr + CHAR_WIDTH,
+        bottom=top_arr + FONT_SIZE,
+        size=np.full(len(chars), FONT_SIZE),
+        direction=np.zeros(len(chars), dtype=int),
+    )
+    width = (max(len(line.expandtabs(8)) for line in lines) + 1) * CHAR_WIDTH
+    return PageContent(number=number, width=width, height=(len(lines) + 1) * LINE_PITCH,
+                       glyphs=glyphs)
 
 
 # --- layout / OCR text ------------------------------------------------------------------

@@ -8,10 +8,11 @@ and spacer rows sit between entries; legends ("Key to Scores") are not register 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extract.types import Cell, RawTable
 from normalise.headers import (
+    ColumnMap,
     HeaderMap,
     compact,
     find_header,
@@ -111,6 +112,24 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
             continue
         found = find_header(texts, profile)
         body_start = 0
+        if found is not None and (strays := _stray_columns(found, texts)):
+            # words that strayed into a gutter, split off as columns with no header of their own
+            folds, k = [], -1
+            for i in range(len(found.columns)):
+                k += i not in strays
+                folds.append(k)
+            table = _fold_table(table, folds, k + 1)
+            walk.extents = _fold_extents(walk.extents, folds, k + 1)
+            kept = [c for i, c in enumerate(found.columns) if i not in strays]
+            found = replace(found, columns=tuple(replace(c, index=n) for n, c in enumerate(kept)))
+            texts = table.texts()
+        if found is not None and walk.header is not None and (
+            folds := _folded_columns(found, walk.header)
+        ):
+            # the same header with a stray column split off (words that strayed into a gutter)
+            table = _fold_table(table, folds, len(walk.header.columns))
+            walk.extents = _fold_extents(walk.extents, folds, len(walk.header.columns))
+            found = replace(found, columns=walk.header.columns, kind=walk.header.kind)
         if found is not None:
             body_start = found.header_rows
             if walk.header is None or not _same_header(found, walk.header):
@@ -126,7 +145,11 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
             _recover_glued_fragment(table.rows[:body_start], walk, table.method, profile)
         elif walk.header is None:
             continue  # no header yet: not a register table
-        for i, row in enumerate(table.rows[body_start:]):
+        body = table.rows[body_start:]
+        legend_at = _legend_start(texts[body_start:], profile)
+        if legend_at is not None:  # a legend printed close under the table was read into it
+            body = body[:legend_at]
+        for i, row in enumerate(body):
             before = len(walk.entries)
             _take_row(row, walk, table.method, profile)
             if i == 0 and walk.empty_row_page is not None and len(walk.entries) > before:
@@ -252,6 +275,102 @@ def _same_header(a: HeaderMap, b: HeaderMap) -> bool:
     return (a.kind == b.kind and len(a.columns) == len(b.columns)
             and all(x.field == y.field and x.stage == y.stage and x.part == y.part
                     for x, y in zip(a.columns, b.columns, strict=True)))
+
+
+def _legend_start(rows: list[list[str]], profile: Profile) -> int | None:
+    """Where a legend ("Key to Scores" and its matrix) starts among a table's body rows: a row
+    with one short cell from which on the rows read as a legend."""
+    for k, row in enumerate(rows):
+        filled = [t for t in row if t.strip()]
+        if k and len(filled) == 1 and len(filled[0].split()) <= 8 and is_legend(rows[k:], profile):
+            return k
+    return None
+
+
+STRAY_MAX_WORDS = 3  # words a cell of a stray column holds at most
+_HEADER_FILLERS = frozenset({"of", "and", "the", "to", "for", "&", "/"})
+
+
+def _stray_columns(found: HeaderMap, texts: list[list[str]]) -> set[int]:
+    """Columns a table finder split off from their left neighbour: no header text of their own
+    (or only "of" left over from a header such as "Direction of Travel"), mapped to nothing,
+    and a few words at most in each cell below the header, in a header every other column of
+    which has text."""
+    body = texts[found.header_rows:]
+    strays = set()
+    for i, col in enumerate(found.columns):
+        if i == 0 or col.field is not None:
+            continue
+        if any(w.lower() not in _HEADER_FILLERS for w in col.header.split()):
+            continue
+        cells = [row[i] for row in body if i < len(row) and row[i].strip()]
+        if all(len(c.split()) <= STRAY_MAX_WORDS for c in cells):
+            strays.add(i)
+    if any(not c.header.strip() for i, c in enumerate(found.columns) if i not in strays):
+        return set()  # a header read in part (its first lines cut off): not strays
+    return strays
+
+
+def _folded_columns(found: HeaderMap, known: HeaderMap) -> list[int] | None:
+    """When `found` is the header `known` again, read in part (a header block split from its
+    first lines maps fewer columns) or with extra unmapped columns (a table finder split words
+    that strayed into a gutter, a header's "of", off as columns of their own): for each of its
+    columns, the column of `known` it belongs to, an extra one to its left neighbour."""
+    if found.kind not in (known.kind, None) or _same_header(found, known):
+        return None
+
+    def same(x: ColumnMap, y: ColumnMap) -> bool:
+        return x.field == y.field and x.stage == y.stage and x.part == y.part
+
+    if len(found.columns) == len(known.columns):
+        mapped = [x for x in found.columns if x.field is not None]
+        if len(mapped) >= 2 and all(
+            x.field is None or same(x, y) for x, y in zip(found.columns, known.columns, strict=True)
+        ):
+            return list(range(len(known.columns)))
+        return None
+    folds, k = [], 0
+    for col in found.columns:
+        if k < len(known.columns) and same(col, known.columns[k]):
+            folds.append(k)
+            k += 1
+        elif col.field is None and k > 0:
+            folds.append(k - 1)
+        else:
+            return None
+    return folds if k == len(known.columns) else None
+
+
+def _fold_table(table: RawTable, folds: list[int], width: int) -> RawTable:
+    """The table's rows with folded columns' cells joined to the cells they belong to."""
+    rows = []
+    for row in table.rows:
+        merged: list[list[Cell]] = [[] for _ in range(width)]
+        for i, cell in enumerate(row):
+            merged[folds[min(i, len(folds) - 1)]].append(cell)
+        rows.append([_join_cells(cells) for cells in merged])
+    return replace(table, rows=rows)
+
+
+def _join_cells(cells: list[Cell]) -> Cell:
+    filled = [c for c in cells if c.text.strip()]
+    if len(filled) <= 1:
+        return filled[0] if filled else (cells[0] if cells else Cell(""))
+    first = filled[0]  # line edges are dropped: the stray words' lines are not the column's
+    return Cell("\n".join(c.text for c in filled), first.page, first.bbox, first.confidence,
+                first.fill)
+
+
+def _fold_extents(extents: list[Extent | None], folds: list[int], width: int,
+                  ) -> list[Extent | None]:
+    out: list[Extent | None] = [None] * width
+    for i, extent in enumerate(extents):
+        k = folds[min(i, len(folds) - 1)]
+        if extent is None:
+            continue
+        held = out[k]
+        out[k] = extent if held is None else (min(held[0], extent[0]), max(held[1], extent[1]))
+    return out
 
 
 def _recover_glued_fragment(header_rows: list[list[Cell]], walk: TableWalk, method: str,
