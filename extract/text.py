@@ -70,6 +70,8 @@ def read_text(path: str, *, data: bytes | None = None, sha256: str | None = None
         tables = tab_lines_to_tables(lines)
         title = title_lines(lines, stop_at_tabs=True)
     elif is_space_aligned(lines) and (tables := space_aligned_tables(text)):
+        # the lines as well, for the entries the table finder misses (normalise fills gaps)
+        tables.append(lines_to_flow_table(lines))
         title = title_lines(lines, stop_at_tabs=False)
     elif looks_like_register_text(lines):
         tables = [lines_to_flow_table(lines)]

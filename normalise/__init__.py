@@ -37,13 +37,8 @@ def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> No
             counters[kind] = counters.get(kind, 0) + 1
             records.append(entry_to_record(entry, prof, position=counters[kind],
                                            vocabulary=vocabulary))
-    if flow and not records:
-        from normalise.flow import flow_to_records
-
-        for table in flow:
-            found, flow_warnings = flow_to_records(table, prof, scale=prof.scale)
-            records.extend(found)
-            warnings.extend(flow_warnings)
+    if flow:
+        records = _read_lines(records, flow, prof, warnings)
     settle_refs(records)
     records = merge_duplicate_refs(records, warnings)
     if not records:
@@ -57,6 +52,35 @@ def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> No
         warnings=warnings,
         register_pages=sorted({p for r in records for p in _pages(r)}),
     )
+
+
+def _read_lines(records: list[Record], flow: list, prof, warnings: list[str]) -> list[Record]:
+    """Records from text lines (flow tables). Where tables of the same text were read as well
+    (space-aligned text), the lines fill their gaps: entries the table reader missed are read
+    from the lines; table rows without a readable reference are fragments where the entries
+    have one, and when no table row has one while the lines do, the lines are read instead."""
+    from normalise.flow import flow_to_records
+    from normalise.refs import looks_like_ref
+
+    tables = records
+    have = {(r.kind, r.ref) for r in tables if r.ref_raw and looks_like_ref(r.ref_raw)}
+    kept = [r for r in tables if (r.kind, r.ref) in have]
+    found: list[Record] = []
+    for table in flow:
+        read, flow_warnings = flow_to_records(table, prof, scale=prof.scale, skip=have)
+        found.extend(read)
+        if not tables:
+            warnings.extend(flow_warnings)
+    if not tables:
+        return found
+    if len(kept) < len(tables) and (have or found):
+        warnings.append(f"{len(tables) - len(kept)} table row(s) without a readable reference "
+                        "left out; the text's lines were read for the entries")
+    if found:
+        warnings.append(f"{len(found)} entr{'y' if len(found) == 1 else 'ies'} the table "
+                        f"reader missed read from the text's lines ({', '.join(r.ref for r in found)}"
+                        "); their fields may be misplaced")
+    return kept + found if (have or found) else tables
 
 
 def _pages(rec: Record) -> range:

@@ -152,9 +152,14 @@ class Scores:
 
 
 def flow_to_records(
-    table: RawTable, profile, *, scale: Scale | None = None
+    table: RawTable,
+    profile,
+    *,
+    scale: Scale | None = None,
+    skip: set[tuple[str, str]] = frozenset(),
 ) -> tuple[list[Record], list[str]]:
-    """Read one flow table (text lines) into records and warnings."""
+    """Read one flow table (text lines) into records and warnings; entries whose (kind, ref)
+    is in `skip` (read already from tables) teach the columns but give no record."""
     scale = scale or getattr(profile, "scale", None) or DEFAULT_SCALE
     lines = [" ".join(row[0].text.split()) if row else "" for row in table.rows]
     warnings: list[str] = []
@@ -173,6 +178,8 @@ def flow_to_records(
     models = {id(s): section_model(s, entries, scored, lines, model) for s in sections}
     records = []
     for entry in entries:
+        if (entry.section.kind, entry.ref) in skip:
+            continue
         section_columns = models[id(entry.section)]
         fields = (
             assign_across(entry, scored[id(entry)], section_columns)
