@@ -26,6 +26,7 @@ SPACE_ALIGNED_SHARE = 0.25  # this share of lines with a run of spaces inside: c
 _COLUMN_GAP = re.compile(r"\S {2,}\S")
 # fixed-width text set as a page: points per character and per line, the size of its "font"
 CHAR_WIDTH, LINE_PITCH, FONT_SIZE = 3.5, 12.0, 10.0
+BLANK_LINE_PITCH = 2.0  # a blank line counts as two lines of space: pdftotext keeps one between tables
 BULLET = "• "
 BULLET_GLYPHS = "•●▪◦■‣⁃∙"  # inline bullets start a new item line
 _BLOCK_TAGS = {
@@ -71,7 +72,9 @@ def read_text(path: str, *, data: bytes | None = None, sha256: str | None = None
         title = title_lines(lines, stop_at_tabs=True)
     elif is_space_aligned(lines) and (tables := space_aligned_tables(text)):
         # the lines as well, for the entries the table finder misses (normalise fills gaps)
-        tables.append(lines_to_flow_table(lines))
+        lines_table = lines_to_flow_table(lines)
+        lines_table.report["beside_tables"] = True
+        tables.append(lines_table)
         title = title_lines(lines, stop_at_tabs=False)
     elif looks_like_register_text(lines):
         tables = [lines_to_flow_table(lines)]
@@ -226,12 +229,17 @@ def text_page(page_text: str, number: int):
     x0: list[float] = []
     top: list[float] = []
     lines = page_text.split("\n")
-    for row, line in enumerate(lines):
+    y = 0.0
+    for line in lines:
+        if not line.strip():
+            y += BLANK_LINE_PITCH * LINE_PITCH
+            continue
         for col, ch in enumerate(line.expandtabs(8)):
             if not ch.isspace():
                 chars.append(ch)
                 x0.append(col * CHAR_WIDTH)
-                top.append(row * LINE_PITCH)
+                top.append(y)
+        y += LINE_PITCH
     if not chars:
         return None
     x0_arr, top_arr = np.array(x0), np.array(top)
@@ -245,7 +253,7 @@ def text_page(page_text: str, number: int):
         direction=np.zeros(len(chars), dtype=int),
     )
     width = (max(len(line.expandtabs(8)) for line in lines) + 1) * CHAR_WIDTH
-    return PageContent(number=number, width=width, height=(len(lines) + 1) * LINE_PITCH,
+    return PageContent(number=number, width=width, height=y + LINE_PITCH,
                        glyphs=glyphs)
 
 

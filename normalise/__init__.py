@@ -37,8 +37,16 @@ def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> No
             counters[kind] = counters.get(kind, 0) + 1
             records.append(entry_to_record(entry, prof, position=counters[kind],
                                            vocabulary=vocabulary))
-    if flow:
-        records = _read_lines(records, flow, prof, warnings)
+    beside = [t for t in flow if t.report.get("beside_tables")]
+    if beside and records:  # the same text's lines, beside its tables: they fill the gaps
+        records = _fill_from_lines(records, beside, prof, warnings)
+    elif flow and not records:
+        from normalise.flow import flow_to_records
+
+        for table in flow:
+            found, flow_warnings = flow_to_records(table, prof, scale=prof.scale)
+            records.extend(found)
+            warnings.extend(flow_warnings)
     settle_refs(records)
     records = merge_duplicate_refs(records, warnings)
     if not records:
@@ -54,33 +62,40 @@ def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> No
     )
 
 
-def _read_lines(records: list[Record], flow: list, prof, warnings: list[str]) -> list[Record]:
-    """Records from text lines (flow tables). Where tables of the same text were read as well
-    (space-aligned text), the lines fill their gaps: entries the table reader missed are read
-    from the lines; table rows without a readable reference are fragments where the entries
-    have one, and when no table row has one while the lines do, the lines are read instead."""
+def _fill_from_lines(records: list[Record], flow: list, prof, warnings: list[str]) -> list[Record]:
+    """Records of a text's tables, with what its lines (flow tables of the same text) add:
+    entries the table reader missed, read from the lines. Where entries of a kind carry
+    references, a row of that kind without a readable one is a fragment of a row the finder
+    split (or a row it joined to the next column), left out; a kind printed without references
+    keeps its scored rows. When no row's reference can be read while the lines' can, the lines
+    are read instead."""
     from normalise.flow import flow_to_records
     from normalise.refs import looks_like_ref
 
-    tables = records
-    have = {(r.kind, r.ref) for r in tables if r.ref_raw and looks_like_ref(r.ref_raw)}
-    kept = [r for r in tables if (r.kind, r.ref) in have]
+    def readable(r: Record) -> bool:
+        return bool(r.ref_raw) and looks_like_ref(r.ref_raw)
+
+    have = {(r.kind, r.ref) for r in records if readable(r)}
     found: list[Record] = []
     for table in flow:
-        read, flow_warnings = flow_to_records(table, prof, scale=prof.scale, skip=have)
-        found.extend(read)
-        if not tables:
-            warnings.extend(flow_warnings)
-    if not tables:
-        return found
-    if len(kept) < len(tables) and (have or found):
-        warnings.append(f"{len(tables) - len(kept)} table row(s) without a readable reference "
+        found.extend(flow_to_records(table, prof, scale=prof.scale, skip=have)[0])
+    if not have:
+        if found:
+            warnings.append("no table row has a readable reference while the text's lines do: "
+                            f"{len(found)} entries read from the lines instead")
+        return found or records
+    referenced = {kind for kind, _ in have} | {r.kind for r in found}
+    kept = [r for r in records if readable(r) or (
+        r.kind not in referenced and (r.residual_score is not None or r.inherent_score is not None)
+    )]
+    if len(kept) < len(records):
+        warnings.append(f"{len(records) - len(kept)} table row(s) without a readable reference "
                         "left out; the text's lines were read for the entries")
     if found:
         warnings.append(f"{len(found)} entr{'y' if len(found) == 1 else 'ies'} the table "
                         f"reader missed read from the text's lines ({', '.join(r.ref for r in found)}"
                         "); their fields may be misplaced")
-    return kept + found if (have or found) else tables
+    return kept + found
 
 
 def _pages(rec: Record) -> range:

@@ -914,15 +914,19 @@ def _matches_known(letters: str, known: frozenset[str]) -> bool:
     return False
 
 
+def is_legend_title(text: str, profile: Profile) -> bool:
+    """A legend's title ('Key to Scores', 'Risk matrix'): a short text of legend words."""
+    return len(text.split()) <= 8 and coverage(text, vocabulary(profile).legend) >= 0.6
+
+
 def is_legend(rows: list[list[str]], profile: Profile) -> bool:
     """A legend ('Key to Scores', a heat-map matrix), not register rows: a legend title in a
     short cell, or a grid of scores and scale words; never a table with a register header."""
-    vocab = vocabulary(profile)
     head = rows[:10]
     cells = [t.strip() for row in head for t in row if t and t.strip()]
     if not cells:
         return False
-    titled = any(len(t.split()) <= 8 and coverage(t, vocab.legend) >= 0.6 for t in cells[:12])
+    titled = any(is_legend_title(t, profile) for t in cells[:12])
     if not (titled or _looks_like_matrix(cells, profile)):
         return False
     header = find_header(rows, profile)

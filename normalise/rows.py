@@ -19,6 +19,7 @@ from normalise.headers import (
     header_from_labels,
     is_header_row,
     is_legend,
+    is_legend_title,
     label_reading,
 )
 from normalise.profiles import Profile
@@ -149,6 +150,8 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
         legend_at = _legend_start(texts[body_start:], profile)
         if legend_at is not None:  # a legend printed close under the table was read into it
             body = body[:legend_at]
+            walk.warnings.append(f"page {table.page}: a legend under the table left out "
+                                 f"({texts[body_start + legend_at][0][:40]!r} and below)")
         for i, row in enumerate(body):
             before = len(walk.entries)
             _take_row(row, walk, table.method, profile)
@@ -279,10 +282,11 @@ def _same_header(a: HeaderMap, b: HeaderMap) -> bool:
 
 def _legend_start(rows: list[list[str]], profile: Profile) -> int | None:
     """Where a legend ("Key to Scores" and its matrix) starts among a table's body rows: a row
-    with one short cell from which on the rows read as a legend."""
+    whose one cell is a legend's title, from which on the rows read as a legend."""
     for k, row in enumerate(rows):
         filled = [t for t in row if t.strip()]
-        if k and len(filled) == 1 and len(filled[0].split()) <= 8 and is_legend(rows[k:], profile):
+        if (k and len(filled) == 1 and is_legend_title(filled[0], profile)
+                and is_legend(rows[k:], profile)):
             return k
     return None
 
