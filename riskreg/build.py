@@ -29,7 +29,7 @@ from riskreg.pipeline import (
     outcome_tables,
     source_name,
 )
-from riskreg.schema import LINKS, RECORDS, SOURCES
+from riskreg.schema import RECORDS, SOURCES
 
 INPUT_SUFFIXES = {".pdf", ".txt", ".tsv", ".text"}
 FLUSH_SECONDS = 20.0
@@ -223,28 +223,42 @@ class Progress:
             self.bar.stop()
 
 
-def _reapply_corrections(out: str, raw: str) -> list[str]:
+def _reapply_corrections(out: str, raw: str) -> tuple[list[str], set[str]]:
     """RAW/corrections.csv re-applied on every build (an edit to it alone re-reads no file);
-    with the file gone, corrections an earlier build applied are undone."""
+    with the file gone, corrections an earlier build applied are undone. Returns the lines to
+    report and the organisations whose records changed."""
     if not (Path(raw) / CORRECTIONS_NAME).is_file() and not Dataset(out).any_value(
             RECORDS, "corrections"):
-        return []  # nothing to apply or undo: spare the no-change rebuild the pandas import
+        return [], set()  # nothing to apply or undo: spare the no-change rebuild the pandas import
     from riskreg.corrections import reapply_corrections
 
     return reapply_corrections(out, raw)
 
 
 def _overrides_changed(dataset: Dataset, raw: str) -> bool:
-    """RAW/link-overrides.csv edited (or added) since the links were last written, or removed
-    while links it forced remain."""
-    try:
-        edited = (Path(raw) / OVERRIDES_NAME).stat().st_mtime_ns
-    except OSError:
-        return "override" in dataset.read(LINKS).column("source").to_pylist()
-    try:
-        return edited >= dataset.path(LINKS).stat().st_mtime_ns
-    except OSError:
-        return True
+    """RAW/link-overrides.csv is not the file the links were last made with (edited, added or
+    removed), by content."""
+    from riskreg.linking import applied_overrides, overrides_fingerprint
+
+    return overrides_fingerprint(Path(raw) / OVERRIDES_NAME) != applied_overrides(dataset)
+
+
+def _organisations_of(dataset: Dataset, source_files: set[str]) -> set[str]:
+    """The organisations of the records read from these inputs."""
+    if not source_files:
+        return set()
+    table = dataset.read_columns(RECORDS, ["source_file", "organisation"])
+    return {o for f, o in zip(table.column("source_file").to_pylist(),
+                              table.column("organisation").to_pylist(), strict=True)
+            if f in source_files and o}
+
+
+def _unlinked_organisations(dataset: Dataset) -> set[str]:
+    """Organisations with records no link run has seen (risk_uid null): read by this build,
+    or ingested since the last link."""
+    table = dataset.read_columns(RECORDS, ["organisation", "risk_uid"])
+    return {o for o, u in zip(table.column("organisation").to_pylist(),
+                              table.column("risk_uid").to_pylist(), strict=True) if u is None}
 
 
 def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str | None = None,
@@ -266,10 +280,10 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
     todo, skipped, gone = plan(raw, dataset, known, force=force, max_pages=max_pages,
                                time_limit=time_limit)
     summary.skipped = len(skipped)
-    # organisations whose records change: of files gone, re-read (as they were) and read
+    # organisations whose records change: of files gone or re-read (as the records say: a
+    # failed read leaves its old records and no organisation in the manifest), and read
     reread = {source_name(r.path, raw) for r in todo}
-    changed_orgs = {r["organisation"] for n, r in known.items()
-                    if (n in gone or n in reread) and r["organisation"]}
+    changed_orgs = _organisations_of(dataset, set(gone) | reread)
     if gone:
         with dataset.locked():
             dataset.remove_sources(gone)
@@ -289,7 +303,8 @@ def run_build(raw: str, out: str, *, workers: int | None = None, scheduler: str 
         _finish_batch(dataset, batch, existing, prefer or [], summary, changed_orgs)
     finally:
         progress.close()
-    corrections = _reapply_corrections(out, raw)
+    corrections, corrected_orgs = _reapply_corrections(out, raw)
+    changed_orgs |= corrected_orgs | _unlinked_organisations(dataset)
     if _overrides_changed(dataset, raw):  # reviewed links apply to every organisation
         summary.link_text = run_link(out, raw_root=raw, verbose=False)
     elif changed_orgs:

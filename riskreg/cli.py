@@ -74,7 +74,7 @@ def _apply_corrections(out: str, raw_root: str | None) -> None:
     """Re-apply the analyst's corrections (RAW/corrections.csv) after every write."""
     from riskreg.corrections import reapply_corrections
 
-    for line in reapply_corrections(out, raw_root):
+    for line in reapply_corrections(out, raw_root)[0]:
         click.echo(f"  warning: {line}", err=True)
 
 

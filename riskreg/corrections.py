@@ -258,19 +258,27 @@ def apply_corrections(records: pa.Table, corrections: pd.DataFrame) -> tuple[pa.
     return result, report
 
 
-def correct_dataset(dataset: Dataset, corrections: pd.DataFrame) -> list[str]:
-    """Apply the corrections to the dataset's records (the caller holds the lock)."""
+def correct_dataset(dataset: Dataset, corrections: pd.DataFrame) -> tuple[list[str], set[str]]:
+    """Apply the corrections to the dataset's records (the caller holds the lock): one line
+    per correction not applied, and the organisations whose records changed."""
     records = dataset.read(RECORDS)
     corrected, report = apply_corrections(records, corrections)
+    changed: set[str] = set()
     if not corrected.equals(records):
+        changed = {a["organisation"] for a, b in zip(records.to_pylist(), corrected.to_pylist(),
+                                                     strict=True) if a != b}
         dataset.write(RECORDS, corrected, rows_validated=True)  # apply_corrections validated
-    return report
+    return report, changed
 
 
 def apply_to_dataset(out: str, corrections_path: str | None) -> list[str]:
     """Re-apply the corrections file (absent: none, undoing any earlier) to the dataset at `out`
     under its lock; returns one line per correction not applied. CorrectionsError when the file
     cannot be read."""
+    return _apply(out, corrections_path)[0]
+
+
+def _apply(out: str, corrections_path: str | None) -> tuple[list[str], set[str]]:
     path = Path(corrections_path) if corrections_path else None
     corrections = read_corrections(path) if path and path.exists() else empty_corrections()
     dataset = Dataset(out)
@@ -278,13 +286,14 @@ def apply_to_dataset(out: str, corrections_path: str | None) -> list[str]:
         return correct_dataset(dataset, corrections)
 
 
-def reapply_corrections(out: str, raw_root: str | None) -> list[str]:
-    """Re-apply RAW/corrections.csv to the dataset at `out` after a write (the file gone: undo
-    the corrections applied earlier): one line per correction not applied, or why the file
-    could not be read. Without a RAW folder there is no corrections file to go by."""
-    if not raw_root:
-        return []
+def reapply_corrections(out: str, raw_root: str | None) -> tuple[list[str], set[str]]:
+    """Re-apply RAW/corrections.csv to the dataset at `out` after a write (the file gone from
+    an existing RAW folder: undo the corrections applied earlier): one line per correction not
+    applied, or why the file could not be read, and the organisations whose records changed.
+    Without a RAW folder there is no corrections file to go by, and nothing is undone."""
+    if not raw_root or not Path(raw_root).is_dir():
+        return [], set()
     try:
-        return apply_to_dataset(out, str(Path(raw_root) / CORRECTIONS_NAME))
+        return _apply(out, str(Path(raw_root) / CORRECTIONS_NAME))
     except CorrectionsError as exc:
-        return [exc.one_line()]
+        return [exc.one_line()], set()

@@ -49,19 +49,22 @@ class Dataset:
                 return conform(table, fh.read())
         return conform(table, pq.read_table(p))  # a Hive-partitioned folder
 
-    def any_value(self, table: Table, column: str) -> bool:
-        """Whether any row of the table has a value (not null) in the column; reads that column
-        alone."""
+    def read_columns(self, table: Table, columns: list[str]) -> pa.Table:
+        """Only these columns of the table (all rows); empty when not written yet."""
         p = self.path(table)
         if not p.exists():
-            return False
+            return table.empty().select(columns)
         if p.is_file():
             with pq.ParquetFile(p) as fh:
-                if column not in fh.schema_arrow.names:
-                    return False
-                values = fh.read(columns=[column]).column(column)
+                have = [c for c in columns if c in fh.schema_arrow.names]
+                data = fh.read(columns=have)
         else:
-            values = pq.read_table(p, columns=[column]).column(column)
+            data = pq.read_table(p, columns=columns)
+        return conform(table, data).select(columns)
+
+    def any_value(self, table: Table, column: str) -> bool:
+        """Whether any row of the table has a value (not null) in the column."""
+        values = self.read_columns(table, [column]).column(column)
         return values.null_count < len(values)
 
     def write(self, table: Table, data: pa.Table, *, rows_validated: bool = False) -> None:

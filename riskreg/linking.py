@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,6 +20,32 @@ def default_overrides(raw_root: str | None) -> str | None:
         return None
     p = Path(raw_root) / OVERRIDES_NAME
     return str(p) if p.exists() else None
+
+
+APPLIED_OVERRIDES = ".link-overrides.sha256"  # in the dataset folder: the file links were made with
+
+
+def overrides_fingerprint(path: str | Path | None) -> str:
+    """The overrides file's content hash, or "none" when there is no such file."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else "none"
+    except OSError:
+        return "none"
+
+
+def applied_overrides(dataset: Dataset) -> str:
+    """The fingerprint of the overrides the dataset's links were last made with."""
+    try:
+        return (dataset.root / APPLIED_OVERRIDES).read_text().strip() or "none"
+    except OSError:
+        return "none"
+
+
+def _record_overrides(dataset: Dataset, fingerprint: str) -> None:
+    target = dataset.root / APPLIED_OVERRIDES
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(fingerprint + "\n")
+    os.replace(tmp, target)
 
 
 def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = None,
@@ -42,6 +70,7 @@ def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = N
         frame = records.to_pandas()
         if frame.empty:
             dataset.write(LINKS, LINKS.empty())
+            _record_overrides(dataset, overrides_fingerprint(overrides))
             return "no records to link"
         # every uid in the dataset, so a new uid never takes one another organisation holds
         previous = {
@@ -65,6 +94,7 @@ def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = N
                                                   value_set=pa.array(sorted(organisations)))))
             links = pa.concat_tables([kept, conform(LINKS, links)])
         dataset.write_links(links, records)
+        _record_overrides(dataset, overrides_fingerprint(overrides))
     return format_summary(result.summary) if verbose else _counts(result.summary)
 
 

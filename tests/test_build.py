@@ -341,3 +341,60 @@ def test_an_organisation_whose_files_are_all_gone_loses_its_links(raw, tmp_path)
     assert gone.removed == 2
     assert set(links_of(out).organisation) == {"Northshire County Council"}
     assert set(records(out).organisation) == {"Northshire County Council"}
+
+
+def _east_pairs(out):
+    links = links_of(out)
+    east = links[links.organisation == "Eastvale Fire Authority"]
+    return sorted(zip(east.from_ref, east.to_ref, east.source, strict=True))
+
+
+def test_a_forbid_only_overrides_file_removed_or_copied_with_an_old_time_relinks(raw, tmp_path):
+    out = tmp_path / "clean"
+    overrides = raw / "link-overrides.csv"
+    overrides.write_text("organisation,from_period,from_ref,to_period,to_ref,action\n"
+                         "Eastvale Fire Authority,2021/22 Q1,R2,2021/22 Q2,R3,forbid\n")
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert ("R2", "R3", "auto") not in _east_pairs(out)
+    overrides.unlink()  # a forbid leaves no link behind to tell it was applied
+    assert run_build(str(raw), str(out), workers=1, echo=quiet).read == 0
+    assert ("R2", "R3", "auto") in _east_pairs(out)
+    stamp = (out / "links.parquet").stat().st_mtime_ns - 10**9
+    overrides.write_text("organisation,from_period,from_ref,to_period,to_ref,action\n"
+                         "Eastvale Fire Authority,2021/22 Q1,R2,2021/22 Q2,R3,forbid\n")
+    os.utime(overrides, ns=(stamp, stamp))  # copied in with its old time (cp -p, rsync)
+    assert run_build(str(raw), str(out), workers=1, echo=quiet).read == 0
+    assert ("R2", "R3", "auto") not in _east_pairs(out)
+
+
+def test_a_file_that_fails_on_re_reading_and_then_goes_takes_its_links(raw, tmp_path):
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    target = raw / "northshire-county-council" / "2021-22-q2-register.txt"
+    target.write_bytes(b"\x00\x01 not text any more")
+    failed = run_build(str(raw), str(out), workers=1, echo=quiet)
+    assert failed.failed and len(records(out)) == 8  # the old records stay
+    target.unlink()
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    north = links_of(out)[lambda f: f.organisation == "Northshire County Council"]
+    editions = set(records(out).edition)
+    assert set(north.from_edition) | set(north.to_edition) <= editions
+    assert north.empty  # one edition left: nothing to link
+
+
+def test_records_ingested_outside_the_build_are_linked_by_the_next_build(raw, tmp_path):
+    from riskreg.dataset import Dataset
+    from riskreg.pipeline import IngestRequest, ingest_one, write_outcome
+
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    q3 = tmp_path / "elsewhere" / "eastvale-q3.txt"
+    q3.parent.mkdir()
+    q3.write_text(register_text("Eastvale Fire Authority", "Q3 2021/22", ENTRIES["q2"]))
+    outcome = ingest_one(IngestRequest(path=str(q3)))
+    write_outcome(Dataset(out), outcome)
+    assert records(out).risk_uid.isna().sum() == 2
+    assert run_build(str(raw), str(out), workers=1, echo=quiet).read == 0
+    assert records(out).risk_uid.notna().all()
+    assert ("R1", "R1", "auto") in [p for p in _east_pairs(out)]
+    assert links_of(out).to_edition.str.endswith("2021/22 Q3").sum() == 2

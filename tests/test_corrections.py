@@ -260,15 +260,18 @@ def test_a_reference_typed_with_padding_finds_its_entry(tmp_path, out):
 
 
 def test_reapply_undoes_corrections_once_the_raw_file_is_gone(tmp_path, out, corrections):
-    assert reapply_corrections(out, str(corrections.parent)) == []
+    assert reapply_corrections(out, str(corrections.parent)) == ([], {ORG})
     assert entry(read_records(out), "CR7")["owner"] == "Chief Executive"
+    assert reapply_corrections(out, str(corrections.parent)) == ([], set())  # nothing new
     corrections.unlink()
-    assert reapply_corrections(out, str(corrections.parent)) == []
+    assert reapply_corrections(out, str(corrections.parent)) == ([], {ORG})
     assert all(r["corrections"] is None for r in read_records(out))
     assert entry(read_records(out), "CR7")["owner"] == "Director of Finance"
 
 
-def test_reapply_without_a_raw_folder_leaves_corrections_alone(out, corrections):
+def test_reapply_without_a_raw_folder_leaves_corrections_alone(tmp_path, out, corrections):
     reapply_corrections(out, str(corrections.parent))
-    assert reapply_corrections(out, None) == []
+    assert reapply_corrections(out, None) == ([], set())
+    # `ingest` run elsewhere: its default raw folder (data/raw) does not exist there
+    assert reapply_corrections(out, str(tmp_path / "elsewhere" / "data" / "raw")) == ([], set())
     assert entry(read_records(out), "CR7")["owner"] == "Chief Executive"
