@@ -113,7 +113,7 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
             continue
         found = find_header(texts, profile)
         body_start = 0
-        if found is not None and (strays := _stray_columns(found, texts)):
+        if found is not None and (strays := _stray_columns(found, table, profile)):
             # words that strayed into a gutter, split off as columns with no header of their own
             folds, k = [], -1
             for i in range(len(found.columns)):
@@ -125,7 +125,7 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
             found = replace(found, columns=tuple(replace(c, index=n) for n, c in enumerate(kept)))
             texts = table.texts()
         if found is not None and walk.header is not None and (
-            folds := _folded_columns(found, walk.header)
+            folds := _folded_columns(found, walk.header, table, profile)
         ):
             # the same header with a stray column split off (words that strayed into a gutter)
             table = _fold_table(table, folds, len(walk.header.columns))
@@ -292,34 +292,59 @@ def _legend_start(rows: list[list[str]], profile: Profile) -> int | None:
 
 
 STRAY_MAX_WORDS = 3  # words a cell of a stray column holds at most
+NUMBER = re.compile(r"[\d.,/%+-]+")
 _HEADER_FILLERS = frozenset({"of", "and", "the", "to", "for", "&", "/"})
 
 
-def _stray_columns(found: HeaderMap, texts: list[list[str]]) -> set[int]:
-    """Columns a table finder split off from their left neighbour: no header text of their own
-    (or only "of" left over from a header such as "Direction of Travel"), mapped to nothing,
-    and a few words at most in each cell below the header, in a header every other column of
-    which has text."""
-    body = texts[found.header_rows:]
+# table finders that draw columns from gaps in the text (no rules): they may split words that
+# strayed into a gutter off as a column; a ruled table's columns are the rules'
+GAP_METHODS = ("stream", "text")
+
+
+def _strayish(table: RawTable, found: HeaderMap, i: int, profile: Profile) -> bool:
+    """Column i's cells below the header hold a few stray words at most: no fill, no number,
+    no scale or rating word (an unlabelled RAG or score column is a column of its own)."""
+    scale = {w.lower() for w in (*profile.impact_labels, *profile.likelihood_labels,
+                                 *profile.fill_names)}
+    for row in table.rows[found.header_rows:]:
+        if i >= len(row):
+            continue
+        cell = row[i]
+        text = cell.text.strip()
+        if cell.fill or (text and (len(text.split()) > STRAY_MAX_WORDS or NUMBER.fullmatch(text)
+                                   or text.lower() in scale)):
+            return False
+    return True
+
+
+def _filler_header(col: ColumnMap) -> bool:
+    """No header text but filler words ("of" left over from "Direction of Travel")."""
+    return all(w.lower() in _HEADER_FILLERS for w in col.header.split())
+
+
+def _stray_columns(found: HeaderMap, table: RawTable, profile: Profile) -> set[int]:
+    """Columns a gap-based table finder split off from their left neighbour: no header text of
+    their own (or only "of" left over from a header such as "Direction of Travel"), mapped to
+    nothing, and stray words at most below, in a header every other column of which has text."""
+    if table.method not in GAP_METHODS:
+        return set()
     strays = set()
     for i, col in enumerate(found.columns):
         if i == 0 or col.field is not None:
             continue
-        if any(w.lower() not in _HEADER_FILLERS for w in col.header.split()):
-            continue
-        cells = [row[i] for row in body if i < len(row) and row[i].strip()]
-        if all(len(c.split()) <= STRAY_MAX_WORDS for c in cells):
+        if _filler_header(col) and _strayish(table, found, i, profile):
             strays.add(i)
     if any(not c.header.strip() for i, c in enumerate(found.columns) if i not in strays):
         return set()  # a header read in part (its first lines cut off): not strays
     return strays
 
 
-def _folded_columns(found: HeaderMap, known: HeaderMap) -> list[int] | None:
+def _folded_columns(found: HeaderMap, known: HeaderMap, table: RawTable, profile: Profile,
+                    ) -> list[int] | None:
     """When `found` is the header `known` again, read in part (a header block split from its
-    first lines maps fewer columns) or with extra unmapped columns (a table finder split words
-    that strayed into a gutter, a header's "of", off as columns of their own): for each of its
-    columns, the column of `known` it belongs to, an extra one to its left neighbour."""
+    first lines maps fewer columns) or with extra unmapped columns of stray words (a gap-based
+    table finder split them off): for each of its columns, the column of `known` it belongs
+    to, an extra one to its left neighbour."""
     if found.kind not in (known.kind, None) or _same_header(found, known):
         return None
 
@@ -333,12 +358,15 @@ def _folded_columns(found: HeaderMap, known: HeaderMap) -> list[int] | None:
         ):
             return list(range(len(known.columns)))
         return None
+    if table.method not in GAP_METHODS:
+        return None
     folds, k = [], 0
-    for col in found.columns:
+    for i, col in enumerate(found.columns):
         if k < len(known.columns) and same(col, known.columns[k]):
             folds.append(k)
             k += 1
-        elif col.field is None and k > 0:
+        elif (col.field is None and k > 0 and _filler_header(col)
+              and _strayish(table, found, i, profile)):
             folds.append(k - 1)
         else:
             return None

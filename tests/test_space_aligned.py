@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from extract.text import is_space_aligned, read_text
+from extract.types import Cell, RawTable
 from normalise.headers import ColumnMap, HeaderMap
+from normalise.profiles import load_profile
 from normalise.rows import _folded_columns, _stray_columns
 from riskreg.pipeline import IngestRequest, ingest_one, outcome_tables
 from tests.registers.flowtext import word_f1
@@ -80,40 +82,46 @@ def _header(*columns: tuple[str, str | None]) -> HeaderMap:
 KNOWN = _header(("Ref", "ref"), ("Risk", "title"), ("Owner", "owner"))
 
 
+def _table(rows: list[list[str]], method: str = "text", fills: dict | None = None) -> RawTable:
+    fills = fills or {}
+    return RawTable(rows=[[Cell(t, 1, fill=fills.get((r, c))) for c, t in enumerate(row)]
+                          for r, row in enumerate(rows)], page=1, method=method)
+
+
+PROFILE = load_profile("default")
+HEAD = ["Ref", "Risk", "", "Owner"]
+STRAY = _header(("Ref", "ref"), ("Risk", "title"), ("", None), ("Owner", "owner"))
+
+
 def test_a_column_of_stray_words_folds_into_its_left_neighbour():
-    found = _header(("Ref", "ref"), ("Risk", "title"), ("", None), ("Owner", "owner"))
-    texts = [["Ref", "Risk", "", "Owner"], ["R1", "Loss of data held", "of", "Chief Executive"]]
-    assert _stray_columns(found, texts) == {2}
-    wordy = [texts[0], ["R1", "Loss of data", "held by the council", "Chief Executive"]]
-    assert _stray_columns(found, wordy) == set()  # a column of its own
+    texts = [HEAD, ["R1", "Loss of data held", "of", "Chief Executive"]]
+    assert _stray_columns(STRAY, _table(texts), PROFILE) == {2}
+    wordy = [HEAD, ["R1", "Loss of data", "held by the council", "Chief Executive"]]
+    assert _stray_columns(STRAY, _table(wordy), PROFILE) == set()  # a column of its own
+    assert _stray_columns(STRAY, _table(texts, method="lattice"), PROFILE) == set()  # ruled
+
+
+@pytest.mark.parametrize("cell, fill", [("Red", None), ("", "#ff0000"), ("12", None),
+                                        ("Major", None)])
+def test_an_unlabelled_rating_or_score_column_is_a_column_of_its_own(cell, fill):
+    texts = [HEAD, ["R1", "Loss of data held", cell, "Chief Executive"]]
+    table = _table(texts, fills={(1, 2): fill})
+    assert _stray_columns(STRAY, table, PROFILE) == set()
 
 
 def test_a_header_read_in_part_is_the_known_header():
     partial = _header(("Ref", "ref"), ("", None), ("Owner", "owner"))
-    assert _folded_columns(partial, KNOWN) == [0, 1, 2]
+    table = _table([["Ref", "", "Owner"], ["R1", "Loss of data", "Chief Executive"]])
+    assert _folded_columns(partial, KNOWN, table, PROFILE) == [0, 1, 2]
     other = _header(("Ref", "ref"), ("Owner", "owner"), ("", None))
-    assert _folded_columns(other, KNOWN) is None  # fields in another order: another table
-    extra = _header(("Ref", "ref"), ("Risk", "title"), ("Date", None), ("Owner", "owner"))
-    assert _folded_columns(extra, KNOWN) == [0, 1, 1, 2]
-
-
-@pytest.mark.parametrize("layout", ["two_level_impact_first", "cards"])
-def test_entries_the_table_reader_misses_are_read_from_the_lines(layout):
-    # `pdftotext -layout` of invented registers (tests/registers/layouts.py) whose two-level
-    # header or one-space "Risk Ref Risk Title" the unruled table finder cannot part
-    gold = json.loads((Path(__file__).parent / "golden" / f"{layout}.json").read_text())
-    outcome = ingest_one(IngestRequest(path=str(FIXTURES / "layout-text" / f"{layout}.txt"),
-                                       organisation=gold["organisation"]))
-    assert outcome.ok, outcome.error
-    records = outcome_tables(outcome)[0].to_pylist()
-    assert sorted(r["ref"] for r in records) == sorted(g["ref"] for g in gold["records"])
-    (note,) = [w for w in outcome.warnings if "read from the text's lines" in w or "from the lines instead" in w]
-    by_ref = {r["ref"]: r for r in records}
-    from_tables = [] if "instead" in note else [  # the entries the note does not name
-        g for g in gold["records"] if f"{g['ref']}," not in note.replace(")", ",")]
-    for g in from_tables:  # read from the tables: scores and titles as printed
-        got = by_ref[g["ref"]]
-        assert (got["residual_score"], got["title"]) == (g["residual_score"], g["title"])
+    assert _folded_columns(other, KNOWN, table, PROFILE) is None  # another order: another table
+    extra = _header(("Ref", "ref"), ("Risk", "title"), ("of", None), ("Owner", "owner"))
+    rows = [["Ref", "Risk", "of", "Owner"], ["R1", "Loss of data", "held", "Chief Executive"]]
+    assert _folded_columns(extra, KNOWN, _table(rows), PROFILE) == [0, 1, 1, 2]
+    dated = _header(("Ref", "ref"), ("Risk", "title"), ("Date", None), ("Owner", "owner"))
+    assert _folded_columns(dated, KNOWN, _table(rows), PROFILE) is None  # a column of its own
+    assert _folded_columns(extra, KNOWN, _table(rows, method="stream"), PROFILE) == [0, 1, 1, 2]
+    assert _folded_columns(extra, KNOWN, _table(rows, method="lattice"), PROFILE) is None
 
 
 def test_lines_fill_only_what_the_tables_miss():
