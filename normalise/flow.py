@@ -816,10 +816,10 @@ def assign_tails(
         width = max(text_width(lines[i]) for i in para)
         lower = lines[para[0]][:1].islower()
         new_states: dict[int, tuple[float, list[int]]] = {}
-        wraps = [  # each line with the next line's first word: wider than its column
+        wraps = [  # a line the column wrapped, with the next line's first word: wider than it
             text_width(lines[a] + " " + lines[b].split()[0])
             for a, b in zip(para, para[1:], strict=False)
-            if lines[b].split()
+            if _wrapped(lines[a], lines[b])
         ]
         for c in range(n_cols):
             fit = _fit_cost(width, widths[text_cols[c]], whole_paragraph=True)
@@ -845,6 +845,15 @@ def assign_tails(
         states = new_states
     _, path = min(states.values(), key=lambda s: s[0])
     return [(text_cols[c], para) for c, para in zip(path, paragraphs, strict=True)]
+
+
+def _wrapped(line: str, following: str) -> bool:
+    """The break between two lines of a paragraph may be the column's, not the author's: the
+    line does not end a sentence and the next does not start an item with a bullet."""
+    words = following.split()
+    return (
+        bool(words) and words[0].lower() not in _BULLET_TOKENS and not _SENTENCE_END.search(line)
+    )
 
 
 def _fit_cost(length: float, width: float, *, whole_paragraph: bool = False) -> float:

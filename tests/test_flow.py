@@ -453,3 +453,16 @@ def test_a_tail_paragraph_goes_to_the_column_its_wrapping_fits():
     wide = [line + " and further words" for line in paragraph]  # ~38 characters a line
     cuts = assign_tails([list(range(6))], wide, ["consequences", "controls"], widths, so_far)
     assert cuts == [("controls", list(range(6)))]
+
+
+@pytest.mark.parametrize("title_width", [18.0, 30.0, 40.0])
+def test_a_bulleted_tail_is_not_taken_for_a_narrow_column_by_its_short_lines(title_width):
+    # the author broke these lines (one item each), not the column: their shortness says
+    # nothing about the column's width
+    tail = ["• Monthly board review of the register.", "• Internal audit plan agreed.",
+            "• Training for all staff."]
+    columns = ["title", "controls", "actions", "owner"]
+    widths = {"title": title_width, "controls": 60.0, "actions": 60.0, "owner": 42.0}
+    so_far = {"title": ["Cyber attack"], "controls": ["Firewalls in place."],
+              "actions": ["Plan:"], "owner": ["Chief Executive"]}
+    assert assign_tails([[0, 1, 2]], tail, columns, widths, so_far) == [("controls", [0, 1, 2])]
