@@ -49,6 +49,9 @@ def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> No
             warnings.extend(flow_warnings)
     settle_refs(records)
     records = merge_duplicate_refs(records, warnings)
+    if doc.kind == "text":  # a text has no pages of its own (form feeds are a renderer's)
+        for rec in records:
+            rec.page_start = rec.page_end = None
     if not records:
         raise NoRegisterFound(_nothing_found_reason(doc, header_report), path=doc.path,
                               hint="if this is a register, describe its headers in a profile "
