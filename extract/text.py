@@ -24,6 +24,7 @@ from riskreg.errors import NoRegisterFound, UnreadableInput
 TAB_ROW_MIN_TABS = 3  # a line with fewer tabs is not a table row
 SPACE_ALIGNED_SHARE = 0.25  # this share of lines with a run of spaces inside: columns by spaces
 _COLUMN_GAP = re.compile(r"\S {2,}\S")
+_COLUMN_RUN = re.compile(r" {2,}")
 # fixed-width text set as a page: points per character and per line, the size of its "font"
 CHAR_WIDTH, LINE_PITCH, FONT_SIZE = 3.5, 12.0, 10.0
 BLANK_LINE_PITCH = 2.0  # a blank line counts as two lines of space: pdftotext keeps one between tables
@@ -72,7 +73,8 @@ def read_text(path: str, *, data: bytes | None = None, sha256: str | None = None
         title = title_lines(lines, stop_at_tabs=True)
     elif is_space_aligned(lines) and (tables := space_aligned_tables(text)):
         # the lines as well, for the entries the table finder misses (normalise fills gaps)
-        lines_table = lines_to_flow_table(lines)
+        # runs of spaces are where columns part: the "|" the flow reader cuts at
+        lines_table = lines_to_flow_table([_COLUMN_RUN.sub(" | ", ln.strip()) for ln in lines])
         lines_table.report["beside_tables"] = True
         tables.append(lines_table)
         title = title_lines(lines, stop_at_tabs=False)

@@ -51,6 +51,9 @@ def test_space_aligned_text_is_read_as_grid_tables_page_by_page():
     assert grids and all(t.layout == "grid" and t.method == "text" for t in grids)
     assert {t.page for t in grids} >= set(range(1, 14))  # form feeds part the pages
     assert lines.layout == "flow"
+    # where the columns part, the lines carry the "|" the flow reader cuts at
+    cr1 = next(row[0].text for row in lines.rows if row[0].text.startswith("CR1 "))
+    assert cr1.startswith("CR1 | Failure to implement | Economic | Financial Savings not")
 
 
 def test_every_entry_found_once_with_its_scores(read_back):
