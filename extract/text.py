@@ -222,7 +222,8 @@ def space_aligned_tables(text: str) -> list[RawTable]:
 
 def text_page(page_text: str, number: int):
     """A page of fixed-width text as a PDF-like page: each visible character a glyph in its
-    character cell (CHAR_WIDTH wide, LINE_PITCH apart), or None when the page has no text."""
+    character cell (CHAR_WIDTH wide, lines LINE_PITCH apart, a blank line BLANK_LINE_PITCH
+    lines of space), or None when the page has no text."""
     import numpy as np
 
     from extract.pages import Glyphs, PageContent

@@ -150,8 +150,9 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
         legend_at = _legend_start(texts[body_start:], profile)
         if legend_at is not None:  # a legend printed close under the table was read into it
             body = body[:legend_at]
+            title = next(t for t in texts[body_start + legend_at] if t.strip())
             walk.warnings.append(f"page {table.page}: a legend under the table left out "
-                                 f"({texts[body_start + legend_at][0][:40]!r} and below)")
+                                 f"({title[:40]!r} and below)")
         for i, row in enumerate(body):
             before = len(walk.entries)
             _take_row(row, walk, table.method, profile)
@@ -311,10 +312,22 @@ def _strayish(table: RawTable, found: HeaderMap, i: int, profile: Profile) -> bo
             continue
         cell = row[i]
         text = cell.text.strip()
-        if cell.fill or (text and (len(text.split()) > STRAY_MAX_WORDS or NUMBER.fullmatch(text)
-                                   or text.lower() in scale)):
+        if cell.fill or (text and (len(text.split()) > STRAY_MAX_WORDS or _rating_like(text, scale))):
             return False
     return True
+
+
+def _rating_like(text: str, scale: set[str]) -> bool:
+    """A number, a scale or rating word ("Amber/Red"), a RAG letter, or a direction of travel."""
+    from normalise.direction import parse_direction
+
+    parts = [t.strip().lower() for t in text.split("/")]
+    return bool(
+        NUMBER.fullmatch(text)
+        or all(t in scale for t in parts if t)
+        or re.fullmatch(r"[A-Z]", text)
+        or parse_direction(text) is not None
+    )
 
 
 def _filler_header(col: ColumnMap) -> bool:

@@ -74,8 +74,13 @@ def _apply_corrections(out: str, raw_root: str | None) -> None:
     """Re-apply the analyst's corrections (RAW/corrections.csv) after every write."""
     from riskreg.corrections import reapply_corrections
 
-    for line in reapply_corrections(out, raw_root)[0]:
+    lines, corrected = reapply_corrections(out, raw_root)
+    for line in lines:
         click.echo(f"  warning: {line}", err=True)
+    if corrected:  # a corrected reference or title changes links already made
+        from riskreg.linking import run_link
+
+        run_link(out, raw_root=raw_root, verbose=False, organisations=corrected)
 
 
 @main.command()

@@ -58,8 +58,9 @@ class Dataset:
             with pq.ParquetFile(p) as fh:
                 have = [c for c in columns if c in fh.schema_arrow.names]
                 data = fh.read(columns=have)
-        else:
-            data = pq.read_table(p, columns=columns)
+        else:  # a Hive-partitioned folder
+            have = [c for c in columns if c in pq.ParquetDataset(p).schema.names]
+            data = pq.read_table(p, columns=have)
         return conform(table, data).select(columns)
 
     def any_value(self, table: Table, column: str) -> bool:

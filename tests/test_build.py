@@ -398,3 +398,23 @@ def test_records_ingested_outside_the_build_are_linked_by_the_next_build(raw, tm
     assert records(out).risk_uid.notna().all()
     assert ("R1", "R1", "auto") in [p for p in _east_pairs(out)]
     assert links_of(out).to_edition.str.endswith("2021/22 Q3").sum() == 2
+
+
+def test_an_ingest_that_corrects_another_organisation_relinks_it(raw, tmp_path):
+    from click.testing import CliRunner
+
+    from riskreg.cli import main
+
+    out = tmp_path / "clean"
+    run_build(str(raw), str(out), workers=1, echo=quiet)
+    (raw / "corrections.csv").write_text(
+        "organisation,period,kind,ref,field,value\n"
+        "eastvale-fire-authority,2021/22 Q2,risk,R3,ref,R7\n")
+    other = tmp_path / "elsewhere" / "northshire-q3.txt"
+    other.parent.mkdir()
+    other.write_text(register_text("Northshire County Council", "Q3 2021/22", ENTRIES["q2"]))
+    result = CliRunner().invoke(main, ["ingest", str(other), "--out", str(out),
+                                       "--raw", str(raw)])
+    assert result.exit_code == 0, result.output
+    assert ("R2", "R7", "auto") in _east_pairs(out)  # the link names the corrected reference
+    assert ("R2", "R3", "auto") not in _east_pairs(out)

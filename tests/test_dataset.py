@@ -123,3 +123,22 @@ def test_parquet_metadata_has_descriptions_and_version(ds):
     schema = pq.read_schema(ds.root / "records.parquet")
     assert schema.metadata[b"pipeline_version"]
     assert schema.field("residual_score").metadata[b"description"].startswith(b"score after controls")
+
+
+def test_columns_are_read_alone_from_a_file_or_a_partitioned_folder(tmp_path):
+    import pyarrow as pa
+
+    rows = to_arrow(RECORDS, [rec("org/2019/20 Q3", "CR1"), rec("org/2019/20 Q3", "CR2")])
+    single = Dataset(tmp_path / "single")
+    single.write(RECORDS, rows)
+    folder = Dataset(tmp_path / "folder")
+    # a researcher's re-partitioned copy, written without the columns nobody filled
+    slim = rows.select(["organisation", "edition", "kind", "ref", "title", "period"])
+    pq.write_to_dataset(slim, folder.root / "records.parquet", partition_cols=["period"])
+    for ds in (single, folder):
+        got = ds.read_columns(RECORDS, ["ref", "corrections"])
+        assert got.column_names == ["ref", "corrections"]
+        assert sorted(got.column("ref").to_pylist()) == ["CR1", "CR2"]
+        assert not ds.any_value(RECORDS, "corrections") and ds.any_value(RECORDS, "title")
+    assert isinstance(folder.read_columns(RECORDS, ["risk_uid"]).column("risk_uid"),
+                      pa.ChunkedArray)

@@ -105,7 +105,8 @@ def test_a_column_of_stray_words_folds_into_its_left_neighbour():
 
 
 @pytest.mark.parametrize("cell, fill", [("Red", None), ("", "#ff0000"), ("12", None),
-                                        ("Major", None)])
+                                        ("Major", None), ("A", None), ("Amber/Red", None),
+                                        ("Stable", None), ("↑", None)])
 def test_an_unlabelled_rating_or_score_column_is_a_column_of_its_own(cell, fill):
     texts = [HEAD, ["R1", "Loss of data held", cell, "Chief Executive"]]
     table = _table(texts, fills={(1, 2): fill})
