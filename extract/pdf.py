@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 
 from extract.lattice import glyphs_inside, read_lattice
 from extract.pages import PageContent, build_lines, lines_text, page_lines, read_page, text_usable
-from extract.stream import read_stream
+from extract.stream import read_stream, remember_gutters
 from extract.types import ExtractedDocument, PageInfo, RawTable
 from riskreg.errors import RegisterError, ResourceLimit, UnreadableInput
 
@@ -154,11 +154,7 @@ def read_pdf(path: str, *, password: str | None = None, pages: Sequence[int] | N
                 result.pages.append(PageInfo(number=number, method="failed"))
                 continue
             method, tables = read_page_tables(page, known_gutters)
-            for table in tables:
-                gutters = table.report.get("gutters")
-                if gutters and gutters not in known_gutters:
-                    known_gutters.insert(0, gutters)
-            del known_gutters[3:]
+            remember_gutters(known_gutters, tables)
             result.tables.extend(tables)
             result.pages.append(page_info(page, method))
             if not result.title and method != "needs_ocr":

@@ -491,6 +491,19 @@ def _read_ruled_rows(page: PageContent, lines: list[Line], size: float,
     return tables, unruled
 
 
+KNOWN_TABLES = 3  # the column gutters of this many recent unruled tables are tried on a page
+
+
+def remember_gutters(known: list[Gutters], tables: list[RawTable]) -> None:
+    """Keep the column gutters of a page's unruled tables, most recent first, for the pages
+    after it (`read_stream`'s `known`)."""
+    for table in tables:
+        gutters = table.report.get("gutters")
+        if gutters and gutters not in known:
+            known.insert(0, gutters)
+    del known[KNOWN_TABLES:]
+
+
 def read_stream(page: PageContent, known: list[Gutters] = ()) -> list[RawTable]:
     """All unruled tables on a page, top to bottom; `known` are gutters of earlier pages' tables.
 

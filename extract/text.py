@@ -201,7 +201,7 @@ def space_aligned_tables(text: str) -> list[RawTable]:
     table finder as PDF pages (`extract.stream`): each character is set on a fixed grid, so
     the columns' gutters are the runs of spaces every line of a table leaves open. Pages are
     split at form feeds, as `pdftotext` writes them."""
-    from extract.stream import read_stream
+    from extract.stream import read_stream, remember_gutters
 
     tables: list[RawTable] = []
     known: list = []  # columns of tables met so far, most recent first (as for PDF pages)
@@ -209,14 +209,12 @@ def space_aligned_tables(text: str) -> list[RawTable]:
         page = text_page(page_text, number)
         if page is None:
             continue
-        for table in read_stream(page, known):
-            gutters = table.report.get("gutters")
-            if gutters and gutters not in known:
-                known.insert(0, gutters)
+        found = read_stream(page, known)
+        remember_gutters(known, found)
+        for table in found:
             table.method = "text"
             table.report["how"] = "space-aligned text: " + str(table.report.get("how", ""))
-            tables.append(table)
-        del known[3:]
+        tables.extend(found)
     return tables
 
 

@@ -115,21 +115,16 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
         body_start = 0
         if found is not None and (strays := _stray_columns(found, table, profile)):
             # words that strayed into a gutter, split off as columns with no header of their own
-            folds, k = [], -1
-            for i in range(len(found.columns)):
-                k += i not in strays
-                folds.append(k)
-            table = _fold_table(table, folds, k + 1)
-            walk.extents = _fold_extents(walk.extents, folds, k + 1)
+            folds = [i - sum(s <= i for s in strays) for i in range(len(found.columns))]
+            table = _fold(table, walk, folds)
             kept = [c for i, c in enumerate(found.columns) if i not in strays]
             found = replace(found, columns=tuple(replace(c, index=n) for n, c in enumerate(kept)))
             texts = table.texts()
         if found is not None and walk.header is not None and (
             folds := _folded_columns(found, walk.header, table, profile)
         ):
-            # the same header with a stray column split off (words that strayed into a gutter)
-            table = _fold_table(table, folds, len(walk.header.columns))
-            walk.extents = _fold_extents(walk.extents, folds, len(walk.header.columns))
+            # the known header, read in part or with a stray column split off
+            table = _fold(table, walk, folds)
             found = replace(found, columns=walk.header.columns, kind=walk.header.kind)
         if found is not None:
             body_start = found.header_rows
@@ -293,7 +288,6 @@ def _legend_start(rows: list[list[str]], profile: Profile) -> int | None:
 
 
 STRAY_MAX_WORDS = 3  # words a cell of a stray column holds at most
-NUMBER = re.compile(r"[\d.,/%+-]+")
 _HEADER_FILLERS = frozenset({"of", "and", "the", "to", "for", "&", "/"})
 
 
@@ -305,27 +299,24 @@ GAP_METHODS = ("stream", "text")
 def _strayish(table: RawTable, found: HeaderMap, i: int, profile: Profile) -> bool:
     """Column i's cells below the header hold a few stray words at most: no fill, no number,
     no scale or rating word (an unlabelled RAG or score column is a column of its own)."""
-    scale = {w.lower() for w in (*profile.impact_labels, *profile.likelihood_labels,
-                                 *profile.fill_names)}
     for row in table.rows[found.header_rows:]:
-        if i >= len(row):
-            continue
-        cell = row[i]
-        text = cell.text.strip()
-        if cell.fill or (text and (len(text.split()) > STRAY_MAX_WORDS or _rating_like(text, scale))):
+        cell = row[i] if i < len(row) else None
+        if cell is not None and (cell.fill or _rating_like(cell.text.strip(), profile)
+                                 or len(cell.text.split()) > STRAY_MAX_WORDS):
             return False
     return True
 
 
-def _rating_like(text: str, scale: set[str]) -> bool:
-    """A number, a scale or rating word ("Amber/Red"), a RAG letter, or a direction of travel."""
+def _rating_like(text: str, profile: Profile) -> bool:
+    """A number, scale or rating words ("Amber/Red"), a RAG letter, or a direction of travel."""
     from normalise.direction import parse_direction
+    from normalise.scores import label_words
 
-    parts = [t.strip().lower() for t in text.split("/")]
-    return bool(
-        NUMBER.fullmatch(text)
-        or all(t in scale for t in parts if t)
-        or re.fullmatch(r"[A-Z]", text)
+    words = [w for w in re.split(r"[\s/]+", text.lower()) if w]
+    return bool(words) and (
+        bool(re.search(r"\d", text))
+        or all(w in label_words(profile.scale) for w in words)
+        or bool(re.fullmatch(r"[A-Z]", text))
         or parse_direction(text) is not None
     )
 
@@ -384,6 +375,14 @@ def _folded_columns(found: HeaderMap, known: HeaderMap, table: RawTable, profile
         else:
             return None
     return folds if k == len(known.columns) else None
+
+
+def _fold(table: RawTable, walk: TableWalk, folds: list[int]) -> RawTable:
+    """The table with column i's cells joined to column folds[i]'s (the walk's column
+    extents alike)."""
+    width = max(folds) + 1
+    walk.extents = _fold_extents(walk.extents, folds, width)
+    return _fold_table(table, folds, width)
 
 
 def _fold_table(table: RawTable, folds: list[int], width: int) -> RawTable:

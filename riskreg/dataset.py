@@ -41,20 +41,14 @@ class Dataset:
 
     def read(self, table: Table) -> pa.Table:
         """The whole table, conformed to the declared schema; empty when not written yet."""
-        p = self.path(table)
-        if not p.exists():
-            return table.empty()
-        if p.is_file():  # ParquetFile spares read_table's import of pyarrow.dataset (~0.3 s)
-            with pq.ParquetFile(p) as fh:
-                return conform(table, fh.read())
-        return conform(table, pq.read_table(p))  # a Hive-partitioned folder
+        return self.read_columns(table, [c.name for c in table.columns])
 
     def read_columns(self, table: Table, columns: list[str]) -> pa.Table:
         """Only these columns of the table (all rows); empty when not written yet."""
         p = self.path(table)
         if not p.exists():
             return table.empty().select(columns)
-        if p.is_file():
+        if p.is_file():  # ParquetFile spares read_table's import of pyarrow.dataset (~0.3 s)
             with pq.ParquetFile(p) as fh:
                 have = [c for c in columns if c in fh.schema_arrow.names]
                 data = fh.read(columns=have)
@@ -109,8 +103,8 @@ class Dataset:
         with self.locked():
             if ok_files or editions:
                 old = self.read(RECORDS)
-                keep = _rows_not_in(old, "edition", editions)
-                keep = _rows_not_in(keep, "source_file", ok_files)
+                keep = rows_not_in(old, "edition", editions)
+                keep = rows_not_in(keep, "source_file", ok_files)
                 self.write(RECORDS, pa.concat_tables([keep, records]), rows_validated=True)
             self.upsert_sources(sources)
 
@@ -118,15 +112,15 @@ class Dataset:
         """Replace the sources rows of these input files (caller holds the lock)."""
         source_row = conform(SOURCES, source_row)
         old = self.read(SOURCES)
-        keep = _rows_not_in(old, "source_file", set(source_row.column("source_file").to_pylist()))
+        keep = rows_not_in(old, "source_file", set(source_row.column("source_file").to_pylist()))
         self.write(SOURCES, pa.concat_tables([keep, source_row]))
 
     def remove_sources(self, source_files: set[str]) -> None:
         """Drop the records and sources rows of input files that are gone (caller holds the lock)."""
         # rows kept from tables written (and so validated) before: only keys are left to check
-        self.write(RECORDS, _rows_not_in(self.read(RECORDS), "source_file", source_files),
+        self.write(RECORDS, rows_not_in(self.read(RECORDS), "source_file", source_files),
                    rows_validated=True)
-        self.write(SOURCES, _rows_not_in(self.read(SOURCES), "source_file", source_files),
+        self.write(SOURCES, rows_not_in(self.read(SOURCES), "source_file", source_files),
                    rows_validated=True)
 
     def write_links(self, links: pa.Table, records: pa.Table | None = None) -> None:
@@ -137,7 +131,8 @@ class Dataset:
             self.write(RECORDS, records)
 
 
-def _rows_not_in(table: pa.Table, column: str, values: set) -> pa.Table:
+def rows_not_in(table: pa.Table, column: str, values: set) -> pa.Table:
+    """The rows whose value in the column is not one of `values` (null counts as not)."""
     if not values or table.num_rows == 0:
         return table
     mask = pc.invert(pc.is_in(table.column(column), value_set=pa.array(sorted(values), pa.string())))

@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from normalise.refs import normalise_ref
-from riskreg.dataset import Dataset
+from riskreg.dataset import Dataset, rows_not_in
 from riskreg.pipeline import OVERRIDES_NAME
 from riskreg.schema import LINKS, RECORDS, conform
 
@@ -89,9 +88,7 @@ def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = N
         links = (pa.Table.from_pandas(result.links, preserve_index=False)
                  if len(result.links) else LINKS.empty())
         if organisations is not None:  # the other organisations' links stand
-            kept = dataset.read(LINKS)
-            kept = kept.filter(pc.invert(pc.is_in(kept.column("organisation"),
-                                                  value_set=pa.array(sorted(organisations)))))
+            kept = rows_not_in(dataset.read(LINKS), "organisation", organisations)
             links = pa.concat_tables([kept, conform(LINKS, links)])
         dataset.write_links(links, records)
         _record_overrides(dataset, overrides_fingerprint(overrides))

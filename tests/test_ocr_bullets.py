@@ -48,11 +48,13 @@ def test_ocr_title_bullet_dropped():
     assert clean_inline("o Data breach") == "o Data breach"
 
 
-def _entry(method: str, confidence: float | None) -> Entry:
-    header = HeaderMap(columns=(ColumnMap(0, "Ref", "ref"), ColumnMap(1, "Controls", "controls")),
-                       header_rows=1, kind="risk", confidence=1.0)
-    return Entry(header=header, columns=[[Cell("CR1", 1, confidence=confidence)],
-                                         [Cell("e budget\ne audit", 1, confidence=confidence)]],
+def _entry(method: str, confidence: float | None, header: str = "Controls",
+           field: str = "controls", text: str = "e budget\ne audit") -> Entry:
+    """An entry of CR1 with one more column, read by `method` (cells with OCR confidences)."""
+    columns = (ColumnMap(0, "Ref", "ref"), ColumnMap(1, header, field))
+    return Entry(header=HeaderMap(columns=columns, header_rows=1, kind="risk", confidence=1.0),
+                 columns=[[Cell("CR1", 1, confidence=confidence)],
+                          [Cell(text, 1, confidence=confidence)]],
                  method=method)
 
 
@@ -80,11 +82,6 @@ def test_the_ocr_flag_reaches_the_cells(method, confidence, expected):
     ],
 )
 def test_arrow_debris_goes_wherever_cells_were_read_by_ocr(method, confidence, expected):
-    header = HeaderMap(columns=(ColumnMap(0, "Ref", "ref"),
-                                ColumnMap(1, "Direction of Travel", "direction_text")),
-                       header_rows=1, kind="risk", confidence=1.0)
-    entry = Entry(header=header, columns=[[Cell("CR1", 1, confidence=confidence)],
-                                          [Cell("1 Level", 1, confidence=confidence)]],
-                  method=method)
+    entry = _entry(method, confidence, "Direction of Travel", "direction_text", "1 Level")
     record = entry_to_record(entry, load_profile("default"), position=1)
     assert (record.direction_text, record.direction) == (expected, "level")
