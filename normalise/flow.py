@@ -36,6 +36,7 @@ from normalise.cells import (
 )
 from normalise.direction import parse_direction
 from normalise.fields import INLINE_FIELDS, ITEM_FIELDS
+from normalise.language import pair_strength
 from normalise.record import Record
 from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes, repair_ref
 from normalise.scores import DEFAULT_SCALE, Scale, parse_score
@@ -588,6 +589,13 @@ class ColumnModel:
     bigrams: set[tuple[str, str]] = field(default_factory=set)  # words printed side by side
     vocabulary: set[str] = field(default_factory=set)  # words the document prints whole
     _broken: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
+
+    def pair_strength(self, first: str, second: str) -> float:
+        """-1..1: the words go together (printed side by side elsewhere in the document: 1;
+        else as English prints them, `language.pair_strength`)."""
+        if (first, second) in self.bigrams:
+            return 1.0
+        return pair_strength(first, second)
 
     def is_broken_word(self, before: str, after: str) -> bool:
         """cells.is_broken_word with the document's vocabulary, asked once per pair."""
@@ -1208,8 +1216,8 @@ def _fragment_cost(
             cost += 0.8  # a one-paragraph field whose last line ended short has ended
         elif column == "title" and _last_word(previous) not in _FUNCTION_WORDS:
             cost += 0.6  # a capital after a title's full line: mostly a new item's start
-        if (_last_word(previous), _norm_word(first)) in model.bigrams:
-            cost -= 0.3
+        # "... the basis" / "from which": the words go together, the column goes on
+        cost -= 0.3 * model.pair_strength(_last_word(previous), _norm_word(first))
         if _last_word(previous) in _FUNCTION_WORDS and _norm_word(first) == _last_word(previous):
             cost += 1.0  # "and" / "and": a column's line seldom repeats the word ending the last
     elif lower:
@@ -1231,8 +1239,8 @@ def _fragment_cost(
             cost += 1.5  # a bullet starts a column's item, it does not sit inside a fragment
     if start and end and start < len(tokens):
         before, after = tokens[start - 1], tokens[start]
-        if (_norm_word(before), _norm_word(after)) in model.bigrams:
-            cost += 0.4  # the two words are printed together elsewhere in the document
+        # two words that go together are seldom parted by a column's edge
+        cost += 0.4 * model.pair_strength(_norm_word(before), _norm_word(after))
         if before.lower() in _FUNCTION_WORDS and after[:1].isupper():
             cost += 0.2  # "of" / "the" seldom ends a column's line before a capital's column
     return cost

@@ -9,6 +9,7 @@ table finding, OCR) survive changes to normalise/.
 from __future__ import annotations
 
 import hashlib
+from importlib import metadata
 from pathlib import Path
 
 from riskreg import __version__
@@ -27,5 +28,20 @@ def code_hash(*packages: str) -> str:
     return h.hexdigest()[:10]
 
 
+def data_versions(*distributions: str) -> str:
+    """The versions of the installed packages whose word lists the readers use."""
+    found = []
+    for name in distributions:
+        try:
+            found.append(f"{name}-{metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}-none")
+    return hashlib.sha256(" ".join(found).encode()).hexdigest()[:6]
+
+
 EXTRACT_VERSION = f"{__version__}+{code_hash('extract')}"
-PIPELINE_VERSION = f"{__version__}+{code_hash('extract', 'normalise', 'riskreg')}"
+# word lists shape records too: broken words (wordfreq), English word pairs (symspellpy)
+PIPELINE_VERSION = (
+    f"{__version__}+{code_hash('extract', 'normalise', 'riskreg')}"
+    f".{data_versions('wordfreq', 'symspellpy')}"
+)

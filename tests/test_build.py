@@ -230,6 +230,20 @@ def test_version_hashes_follow_the_code():
     assert PIPELINE_VERSION != EXTRACT_VERSION
 
 
+def test_pipeline_version_follows_the_word_lists(monkeypatch):
+    """A new wordfreq or symspellpy (word lists the readers use) re-reads everything too."""
+    from importlib import metadata
+
+    from riskreg.version import data_versions
+
+    before = data_versions("wordfreq", "symspellpy")
+    real = metadata.version
+    monkeypatch.setattr(
+        metadata, "version", lambda name: "0.0.1" if name == "symspellpy" else real(name)
+    )
+    assert data_versions("wordfreq", "symspellpy") != before
+
+
 def test_unchanged_inputs_are_known_by_size_and_time_without_hashing(raw, tmp_path, monkeypatch):
     out = tmp_path / "clean"
     run_build(str(raw), str(out), workers=1, echo=quiet)
