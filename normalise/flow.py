@@ -1094,7 +1094,8 @@ def _segment_options(
     if not tokens or not columns:
         return []
     memo = {} if memo is None else memo
-    states = {c: _column_state(track, c) for c in columns}
+    head_claims = _head_claims(track, columns)
+    states = {c: _column_state(track, c) + (head_claims.get(c),) for c in columns}
     n, k = len(tokens), len(columns)
     # the `keep` best (cost, starts) per (tokens used, columns used)
     best: list[list[list[tuple[float, tuple[int, ...]]]]] = [
@@ -1112,7 +1113,7 @@ def _segment_options(
                 step = memo.get(key)
                 if step is None:
                     step = memo[key] = _fragment_cost(
-                        tokens, start, i, column, model, track, first_line
+                        tokens, start, i, column, model, track, first_line, head_claims.get(column)
                     )
                 for cost, path in best[start][j - 1]:
                     options.append((cost + step, path + (start,)))
@@ -1128,6 +1129,17 @@ def _segment_options(
                 cut.append((columns[j], text))
         out.append((total, cut))
     return out
+
+
+def _head_claims(track: Track, columns: list[str]) -> dict[str, float]:
+    """What it costs the leftmost open column to leave a line's lower-case first word (one
+    that did not fit on its line before) to a column further on: much, unless another open
+    column's line ended in "of", "the", "and" (that word's column has a claim of its own)."""
+    open_columns = [c for c in columns if c not in track.closed and track.is_open(c)]
+    if not open_columns:
+        return {}
+    dangling = any(_last_word(track.last[c]) in _FUNCTION_WORDS for c in open_columns[1:])
+    return {open_columns[0]: 0.3 if dangling else 0.9}
 
 
 def _column_state(track: Track, column: str) -> tuple:
@@ -1150,8 +1162,10 @@ def _fragment_cost(
     model: ColumnModel,
     track: Track,
     first_line: bool,
+    head_claim: float | None = None,
 ) -> float:
-    """How unlikely tokens[start:end] is as the column's fragment on this line."""
+    """How unlikely tokens[start:end] is as the column's fragment on this line; `head_claim`
+    is what leaving the line's first word to a later column costs (`_head_claims`)."""
     piece = tokens[start:end]
     words = [t for t in piece if t != "|"]
     if not words:
@@ -1161,13 +1175,14 @@ def _fragment_cost(
             previous = _unbulleted(track.last[column])
             head = tokens[0] if start == 0 and tokens else ""
             if (
-                head[:1].islower()
+                head_claim is not None
+                and head[:1].islower()
                 and head.lower() not in _BULLET_TOKENS
                 and text_width(previous + " " + head) > model.widths[column]
             ):
                 # the line starts with a continuation that did not fit on this, the leftmost
                 # open column's, line before: it is likely this column's next word
-                return 0.9
+                return head_claim
             if _last_word(previous) in _FUNCTION_WORDS:
                 return 1.5  # "... of the" goes on in its column on the next line
             if text_width(previous) >= model.widths[column] - max(3.0, 0.1 * model.widths[column]):
