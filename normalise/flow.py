@@ -610,11 +610,17 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
     common job-title words) and the word pairs of the single-column text."""
     samples: dict[str, list[int]] = {}
     wrapped: dict[str, int] = {}
+    overflows: dict[str, list[float]] = {}  # a wrapped line with the next line's first word
     values: dict[str, list[str]] = {}
     bigrams: set[tuple[str, str]] = set()
     for entry in column_entries:
         for field_name, texts in assign_columns(entry, scored[id(entry)], None).items():
             samples.setdefault(field_name, []).extend(text_width(t) for t in texts if t)
+            overflows.setdefault(field_name, []).extend(
+                text_width(_unbulleted(line) + " " + following.split()[0])
+                for line, following in zip(texts, texts[1:], strict=False)
+                if line and _wrapped(line, following)
+            )
             wrapped[field_name] = wrapped.get(field_name, 0) + _wrapped_lines(texts)
             values.setdefault(field_name, []).append(" ".join(texts))
         for line in entry.lines:
@@ -627,7 +633,8 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
             lexicon[field_name] = {w for text in texts for w in _lex_words(text)}
     lexicon["owner"] = lexicon.get("owner", set()) | _ROLE_WORDS
     bigrams = {pair for pair in bigrams if all(pair)}
-    return ColumnModel(_widths(samples, lines, wrapped), lexicon, bigrams)
+    widths = _widths(samples, lines, wrapped)
+    return ColumnModel(_with_slack(widths, samples, overflows), lexicon, bigrams)
 
 
 def _wrapped_lines(texts: list[str]) -> int:
@@ -678,6 +685,27 @@ def _widths(samples: dict[str, list[int]], lines: list[str], wrapped: dict[str, 
     narrow = statistics.median([w for f, w in widths.items() if f not in WIDE_FIELDS] or [20])
     wide = statistics.median([w for f, w in widths.items() if f in WIDE_FIELDS] or [narrow * 2])
     return {c: widths.get(c, wide if c in WIDE_FIELDS else narrow) for c in columns}
+
+
+def _with_slack(
+    widths: dict[str, float], samples: dict[str, list[float]], overflows: dict[str, list[float]]
+) -> dict[str, float]:
+    """The narrowest columns widened halfway to where their lines overflow: a column is wider
+    than its longest line by the room a word that did not fit left, and in a column much
+    narrower than the others ("Director" / "of Place") that room is a large part of its width
+    (an owner's "Head of ICT" on a row read across fits it). An overflow is a wrapped line
+    with the next line's first word: the column is narrower than the second-shortest."""
+    narrow = [w for name, w in widths.items() if name not in WIDE_FIELDS]
+    if not narrow:
+        return widths
+    slim = 0.8 * statistics.median(narrow)
+    out = dict(widths)
+    for name, width in widths.items():
+        over = sorted(overflows.get(name, []))
+        if name in WIDE_FIELDS or width >= slim or len(over) < 3 or len(samples[name]) < 3:
+            continue
+        out[name] = max(width, width + 0.5 * (over[1] - width))
+    return out
 
 
 def _capacity(values: list[int]) -> float:

@@ -489,3 +489,20 @@ def test_a_bulleted_tail_is_not_taken_for_a_narrow_column_by_its_short_lines(tit
     so_far = {"title": ["Cyber attack"], "controls": ["Firewalls in place."],
               "actions": ["Plan:"], "owner": ["Chief Executive"]}
     assert assign_tails([[0, 1, 2]], tail, columns, widths, so_far) == [("controls", [0, 1, 2])]
+
+
+def test_the_narrowest_columns_are_widened_halfway_to_their_overflows():
+    """'Director' / 'of Place': an owner column's longest line understates its width by the
+    room a word that did not fit left; the other columns keep their longest lines."""
+    from normalise.flow import _with_slack
+
+    widths = {"title": 20.0, "category": 16.0, "owner": 10.0, "direction_text": 9.0,
+              "actions": 60.0}  # fmt: skip
+    samples = {name: [width] * 5 for name, width in widths.items()}
+    overflows = {"owner": [16.0, 14.0, 18.0], "title": [26.0, 27.0, 30.0],
+                 "actions": [70.0, 71.0, 75.0], "direction_text": [12.0]}  # fmt: skip
+    got = _with_slack(widths, samples, overflows)
+    assert got["owner"] == 10.0 + 0.5 * (16.0 - 10.0)  # halfway to the second-shortest
+    assert got["title"] == 20.0 and got["actions"] == 60.0  # not much narrower than the rest
+    assert got["category"] == 16.0
+    assert got["direction_text"] == 9.0  # narrow, but one overflow is too few to go by
