@@ -101,8 +101,10 @@ _ROLE_WORDS = {
     "heads",
 }
 # words that do not end a phrase: a line ending in one goes on in its column
-_FUNCTION_WORDS = {"the", "of", "a", "an", "to", "and", "in", "for", "with", "by", "on", "at"}
-_FUNCTION_WORDS |= {"our", "their", "its", "your", "this", "these", "from", "into"}
+_FUNCTION_WORDS = {
+    *("the", "of", "a", "an", "to", "and", "in", "for", "with", "by", "on", "at"),
+    *("our", "their", "its", "your", "this", "these", "from", "into"),
+}
 AMBIGUOUS_MARGIN = 0.25  # a line's best cut is this little cheaper than another: unsure
 REOPEN = 1.0  # a title that ended starting again at a line's start: a sub-row (cost)
 WRAP_COST = 2.0  # a paragraph whose every line broke early for a column's width (cost)
@@ -609,19 +611,13 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
     """Widths of the text columns, the words of the short fields (categories, owners, with
     common job-title words) and the word pairs of the single-column text."""
     samples: dict[str, list[int]] = {}
-    wrapped: dict[str, int] = {}
     overflows: dict[str, list[float]] = {}  # a wrapped line with the next line's first word
     values: dict[str, list[str]] = {}
     bigrams: set[tuple[str, str]] = set()
     for entry in column_entries:
         for field_name, texts in assign_columns(entry, scored[id(entry)], None).items():
             samples.setdefault(field_name, []).extend(text_width(t) for t in texts if t)
-            overflows.setdefault(field_name, []).extend(
-                text_width(_unbulleted(line) + " " + following.split()[0])
-                for line, following in zip(texts, texts[1:], strict=False)
-                if line and _wrapped(line, following)
-            )
-            wrapped[field_name] = wrapped.get(field_name, 0) + _wrapped_lines(texts)
+            overflows.setdefault(field_name, []).extend(_overflows(texts))
             values.setdefault(field_name, []).append(" ".join(texts))
         for line in entry.lines:
             words = [_norm_word(t) for t in line.split()]
@@ -633,17 +629,8 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
             lexicon[field_name] = {w for text in texts for w in _lex_words(text)}
     lexicon["owner"] = lexicon.get("owner", set()) | _ROLE_WORDS
     bigrams = {pair for pair in bigrams if all(pair)}
-    widths = _widths(samples, lines, wrapped)
-    return ColumnModel(_with_slack(widths, samples, overflows), lexicon, bigrams)
-
-
-def _wrapped_lines(texts: list[str]) -> int:
-    """How many lines wrapped within a paragraph (a bulleted line starts a new item)."""
-    return sum(
-        1
-        for line, following in zip(texts, texts[1:], strict=False)
-        if line and following.split() and following.split()[0].lower() not in _BULLET_TOKENS
-    )
+    widths = _widths(samples, lines, {name: len(v) for name, v in overflows.items()})
+    return ColumnModel(_with_slack(widths, overflows), lexicon, bigrams)
 
 
 def section_model(
@@ -687,9 +674,7 @@ def _widths(samples: dict[str, list[int]], lines: list[str], wrapped: dict[str, 
     return {c: widths.get(c, wide if c in WIDE_FIELDS else narrow) for c in columns}
 
 
-def _with_slack(
-    widths: dict[str, float], samples: dict[str, list[float]], overflows: dict[str, list[float]]
-) -> dict[str, float]:
+def _with_slack(widths: dict[str, float], overflows: dict[str, list[float]]) -> dict[str, float]:
     """The narrowest columns widened halfway to where their lines overflow: a column is wider
     than its longest line by the room a word that did not fit left, and in a column much
     narrower than the others ("Director" / "of Place") that room is a large part of its width
@@ -702,7 +687,7 @@ def _with_slack(
     out = dict(widths)
     for name, width in widths.items():
         over = sorted(overflows.get(name, []))
-        if name in WIDE_FIELDS or width >= slim or len(over) < 3 or len(samples[name]) < 3:
+        if name in WIDE_FIELDS or width >= slim or len(over) < 3:  # 3 overflows: 4 lines seen
             continue
         out[name] = max(width, width + 0.5 * (over[1] - width))
     return out
@@ -852,11 +837,7 @@ def assign_tails(
         width = max(text_width(lines[i]) for i in para)
         lower = lines[para[0]][:1].islower()
         new_states: dict[int, tuple[float, list[int]]] = {}
-        wraps = [  # a line the column wrapped, with the next line's first word: wider than it
-            text_width(lines[a] + " " + lines[b].split()[0])
-            for a, b in zip(para, para[1:], strict=False)
-            if _wrapped(lines[a], lines[b])
-        ]
+        wraps = _overflows([lines[i] for i in para])  # the column is narrower than these
         for c in range(n_cols):
             fit = _fit_cost(width, widths[text_cols[c]], whole_paragraph=True)
             if len(wraps) >= 2:
@@ -881,6 +862,16 @@ def assign_tails(
         states = new_states
     _, path = min(states.values(), key=lambda s: s[0])
     return [(text_cols[c], para) for c, para in zip(path, paragraphs, strict=True)]
+
+
+def _overflows(texts: list[str]) -> list[float]:
+    """Each line the column wrapped (`_wrapped`) with the next line's first word, as printed (a
+    bullet takes room too): widths the column had no room for."""
+    return [
+        text_width(line + " " + following.split()[0])
+        for line, following in zip(texts, texts[1:], strict=False)
+        if line and _wrapped(line, following)
+    ]
 
 
 def _wrapped(line: str, following: str) -> bool:

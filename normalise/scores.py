@@ -113,7 +113,7 @@ def parse_score(text: str, scale: Scale = DEFAULT_SCALE, order: str = "auto") ->
     """
     if order not in ("auto", "il", "li"):
         raise ValueError(f"order must be 'auto', 'il' or 'li', not {order!r}")
-    flat = _flatten(rejoinlabel_words(text, scale))
+    flat = _flatten(rejoin_label_words(text, scale))
     if flat.lower() in EMPTY_WORDS:
         return Score()
     labelled = _labelled_factors(flat, scale)
@@ -210,7 +210,7 @@ def parse_triplet(impact: str, likelihood: str, score: str, scale: Scale = DEFAU
     )
 
 
-def rejoinlabel_words(text: str, scale: Scale = DEFAULT_SCALE) -> str:
+def rejoin_label_words(text: str, scale: Scale = DEFAULT_SCALE) -> str:
     """Scale words a narrow column broke over two lines put back together
     ("20" / "Catastrophi" / "c/Likely", "Major/Likel" / "y"), so labels read whole."""
     words = label_words(scale)
@@ -400,7 +400,7 @@ def _axis_value(
     cell: str, words: dict[str, int], maximum: int, axis: str, notes: list[str]
 ) -> int | None:
     """One impact or likelihood cell: a number in range or a label word of that axis."""
-    flat = _flatten(rejoinlabel_words(cell, Scale(impact=words, likelihood=words)))
+    flat = _flatten(rejoin_label_words(cell, Scale(impact=words, likelihood=words)))
     if flat.lower() in EMPTY_WORDS:
         return None
     numbers = [ocr_int(m.group(0)) for m in _NUMBER.finditer(flat)]

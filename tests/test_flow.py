@@ -498,10 +498,9 @@ def test_the_narrowest_columns_are_widened_halfway_to_their_overflows():
 
     widths = {"title": 20.0, "category": 16.0, "owner": 10.0, "direction_text": 9.0,
               "actions": 60.0}  # fmt: skip
-    samples = {name: [width] * 5 for name, width in widths.items()}
     overflows = {"owner": [16.0, 14.0, 18.0], "title": [26.0, 27.0, 30.0],
                  "actions": [70.0, 71.0, 75.0], "direction_text": [12.0]}  # fmt: skip
-    got = _with_slack(widths, samples, overflows)
+    got = _with_slack(widths, overflows)
     assert got["owner"] == 10.0 + 0.5 * (16.0 - 10.0)  # halfway to the second-shortest
     assert got["title"] == 20.0 and got["actions"] == 60.0  # not much narrower than the rest
     assert got["category"] == 16.0
