@@ -63,6 +63,8 @@ class PageContent:
     horizontals: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
     verticals: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
     fills: list[Fill] = field(default_factory=list)  # in drawing order
+    # a page set on a character grid (a text rendering): the gap a space leaves between words
+    word_space: float = 0.0
     _lines: list | None = field(default=None, repr=False)
 
 

@@ -41,13 +41,17 @@ def _coverage(lines: list[Line], lo: float, hi: float) -> np.ndarray:
 
 
 def find_gutters(lines: list[Line], allowed: int, min_width: float,
-                 narrow_width: float | None = None) -> list[tuple[float, float]]:
+                 narrow_width: float | None = None, word_space: float = 0.0) -> list[tuple[float, float]]:
     """Inner x-ranges at least min_width wide crossed by at most `allowed` lines.
 
     A narrower range (down to narrow_width) is a gutter too where a column edge backs it:
     tightly packed tables (small cell padding, words broken to the column width) leave gaps
     hardly wider than a space, but their columns' text starts (or ends) on one x line by line,
     which the spaces between words of running text never do for long.
+
+    word_space: on a page set on a character grid (a text rendering), the gap one space leaves
+    between words; a gutter's least-crossed core no wider than that is a space between two words
+    of a line that crosses the gutter (a title), and the whole range is the gutter.
     """
     if not lines:
         return []
@@ -69,6 +73,8 @@ def find_gutters(lines: list[Line], allowed: int, min_width: float,
                                              and not _bullets_only(lines, a))):
                 # keep only the least-crossed core: the sparse edge of a column is not gutter
                 a0, b0 = _longest_run(counts[i:j] == counts[i:j].min())
+                if (b0 - a0) * RESOLUTION <= word_space:
+                    a0, b0 = 0, j - 1 - i
                 gutters.append((lo + (i + a0) * RESOLUTION, lo + (i + b0) * RESOLUTION))
             i = j
         else:
@@ -151,22 +157,23 @@ def _line_pitch(lines: list[Line], size: float) -> float:
 Gutters = list[tuple[float, float]]
 
 
-def find_column_gutters(lines: list[Line], size: float) -> Gutters:
-    """The gutters most lines respect, found again without the lines that cross them."""
+def find_column_gutters(lines: list[Line], size: float, word_space: float = 0.0) -> Gutters:
+    """The gutters most lines respect, found again without the lines that cross them
+    (`find_gutters` for word_space)."""
     min_width = max(3.0, 0.6 * size)
     narrow = max(1.5, NARROW_GUTTER * size)
     allowed = max(1, len(lines) // 25)
-    first = find_gutters(lines, allowed, min_width, narrow)
+    first = find_gutters(lines, allowed, min_width, narrow, word_space)
     fitting = [line for line in lines if not crosses(line, first)]
     for _ in range(3):  # without the crossing lines the true gutters widen; re-check against them
         if len(fitting) < 2:
             return []
-        gutters = find_gutters(fitting, 0, min_width, narrow)
+        gutters = find_gutters(fitting, 0, min_width, narrow, word_space)
         still = [line for line in lines if not crosses(line, gutters)]
         if len(still) == len(fitting):
             break
         fitting = still
-    return _readmitted(lines, fitting, first, gutters, min_width, narrow)
+    return _readmitted(lines, fitting, first, gutters, min_width, narrow, word_space)
 
 
 def _overlaps(g: tuple[float, float], gutters: Gutters) -> bool:
@@ -174,7 +181,7 @@ def _overlaps(g: tuple[float, float], gutters: Gutters) -> bool:
 
 
 def _readmitted(lines: list[Line], fitting: list[Line], first: Gutters, gutters: Gutters,
-                min_width: float, narrow: float) -> Gutters:
+                min_width: float, narrow: float, word_space: float) -> Gutters:
     """The gutters again with the lines set aside only for a first-pass gutter the fitting lines
     do not bear out.
 
@@ -194,7 +201,7 @@ def _readmitted(lines: list[Line], fitting: list[Line], first: Gutters, gutters:
             if id(line) not in fit and crosses(line, first) and not crosses(line, kept)]
     if not back:
         return gutters
-    narrowed = find_gutters(fitting + back, 0, min_width, narrow)
+    narrowed = find_gutters(fitting + back, 0, min_width, narrow, word_space)
     if len(narrowed) < len(gutters) or any(crosses(line, narrowed) for line in fitting):
         return gutters
     return narrowed
@@ -234,7 +241,8 @@ def table_run(region: list[Line], gutters: Gutters, size: float) -> tuple[int, i
     return start, end
 
 
-def split_tables(lines: list[Line], size: float, known: list[Gutters] = ()) -> list[tuple[Gutters, list[Line]]]:
+def split_tables(lines: list[Line], size: float, known: list[Gutters] = (),
+                 word_space: float = 0.0) -> list[tuple[Gutters, list[Line]]]:
     """Blocks of lines sharing one set of columns, top to bottom, each with its gutters.
 
     `known` are the gutters of tables on earlier pages: a register keeps its columns from page to
@@ -251,13 +259,13 @@ def split_tables(lines: list[Line], size: float, known: list[Gutters] = ()) -> l
                 chosen = (gutters, run)
                 break
         if chosen is None:
-            gutters = find_column_gutters(region, size)
+            gutters = find_column_gutters(region, size, word_space)
             run = table_run(region, gutters, size)
             if run is None:
                 break
             block = region[run[0]:run[1]]
             if len(block) >= 2:  # the gutters of the table alone, now its extent is known
-                gutters = find_column_gutters(block, size) or gutters
+                gutters = find_column_gutters(block, size, word_space) or gutters
             chosen = (gutters, run)
         gutters, (start, end) = chosen
         found.append((gutters, region[start:end]))
@@ -524,7 +532,7 @@ def read_stream(page: PageContent, known: list[Gutters] = ()) -> list[RawTable]:
                    if not any(a < (line.top + line.bottom) / 2 < b for a, b in taken)])
     parts = []
     for group in groups:
-        for gutters, block in split_tables(group, size, known):
+        for gutters, block in split_tables(group, size, known, page.word_space):
             edges = column_edges(gutters, block)
             parts.extend((gutters, edges, part) for part in split_header_blocks(block, edges, gutters, size))
     for gutters, edges, block in parts:

@@ -229,16 +229,17 @@ def text_page(page_text: str, number: int):
     chars: list[str] = []
     x0: list[float] = []
     top: list[float] = []
-    lines = page_text.split("\n")
+    lines = [line.expandtabs(8) for line in page_text.split("\n")]
+    starts = column_starts(lines)
     y = 0.0
     for line in lines:
         if not line.strip():
             y += BLANK_LINE_PITCH * LINE_PITCH
             continue
-        for col, ch in enumerate(line.expandtabs(8)):
-            if not ch.isspace():
+        for col, word in _spread(line, starts):
+            for k, ch in enumerate(word):
                 chars.append(ch)
-                x0.append(col * CHAR_WIDTH)
+                x0.append((col + k) * CHAR_WIDTH)
                 top.append(y)
         y += LINE_PITCH
     if not chars:
@@ -253,9 +254,57 @@ def text_page(page_text: str, number: int):
         size=np.full(len(chars), FONT_SIZE),
         direction=np.zeros(len(chars), dtype=int),
     )
-    width = (max(len(line.expandtabs(8)) for line in lines) + 1) * CHAR_WIDTH
+    width = (max(x0) / CHAR_WIDTH + 2) * CHAR_WIDTH
     return PageContent(number=number, width=width, height=y + LINE_PITCH,
-                       glyphs=glyphs)
+                       glyphs=glyphs, word_space=CHAR_WIDTH)
+
+
+START_SHARE = 0.04  # of a page's text lines, the share starting a word on one column's left edge
+MIN_STARTS = 3
+START_MERGE = 3  # characters: starts this close are one column's (a bullet and its hanging text)
+SPREAD = 4  # characters put between columns that a text set only one space apart
+_WORD = re.compile(r"\S+")
+
+
+def column_starts(lines: list[str]) -> list[int]:
+    """The character positions where a page's left-aligned columns start: many lines start a
+    word there after a run of spaces (or at the line's start). pdftotext places each word at
+    its x, rounded to characters, and runs a word on one space after its neighbour where the
+    two would collide: a column's left edge survives in the lines whose text did not collide."""
+    counts: Counter[int] = Counter()
+    text_lines = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        text_lines += 1
+        for m in _WORD.finditer(line):
+            if m.start() == 0 or line[max(0, m.start() - 2) : m.start()] == "  ":
+                counts[m.start()] += 1
+    need = max(MIN_STARTS, START_SHARE * text_lines)
+    starts: list[int] = []
+    for p in sorted(p for p, n in counts.items() if n >= need):
+        # a column starts at the leftmost start near its peak: a bullet before its text, a
+        # start moved a character by rounding
+        left = min(q for q in range(p - START_MERGE, p + 1) if counts[q] >= 2 or q == p)
+        if starts and left - starts[-1] <= START_MERGE:
+            continue
+        starts.append(left)
+    return starts
+
+
+def _spread(line: str, starts: list[int]) -> list[tuple[int, str]]:
+    """The line's words at their positions, each moved right by SPREAD characters for every
+    column start it is at or past: columns a collision left one space apart part widely."""
+    words = list(_WORD.finditer(line))
+    if not _COLUMN_GAP.search(line.strip()):
+        # one run of words (a title, a heading): kept whole, so it still crosses the gutters
+        k = sum(1 for s in starts[1:] if s <= words[0].start() + 1)
+        return [(m.start() + k * SPREAD, m.group()) for m in words]
+    out = []
+    for m in words:
+        k = sum(1 for s in starts[1:] if s <= m.start() + 1)
+        out.append((m.start() + k * SPREAD, m.group()))
+    return out
 
 
 # --- layout / OCR text ------------------------------------------------------------------
