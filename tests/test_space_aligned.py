@@ -220,10 +220,9 @@ def test_words_past_a_column_start_are_spread_from_the_column_before():
 def test_a_title_crossing_a_gutter_of_a_text_page_is_no_table_line():
     """On a page set on a character grid a space between two words of a title is as wide as
     a narrow gutter's core; there the whole gutter counts, and the title crosses it."""
+    from extract.pages import page_lines
     from extract.stream import crosses, find_column_gutters
     from extract.text import text_page
-
-    from extract.pages import page_lines
 
     body = "\n".join(f"CR{n}   Risk number {n} in words       Owner {n}" for n in range(1, 9))
     page = text_page("Key Risk Register for Northmoor Council\n" + body, 1)
