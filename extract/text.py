@@ -205,8 +205,9 @@ def space_aligned_tables(text: str) -> list[RawTable]:
 
     tables: list[RawTable] = []
     known: list = []  # columns of tables met so far, most recent first (as for PDF pages)
+    shared = column_starts([line.expandtabs(8) for line in text.split("\n")])
     for number, page_text in enumerate(text.split("\f"), start=1):
-        page = text_page(page_text, number)
+        page = text_page(page_text, number, shared)
         if page is None:
             continue
         found = read_stream(page, known)
@@ -218,10 +219,11 @@ def space_aligned_tables(text: str) -> list[RawTable]:
     return tables
 
 
-def text_page(page_text: str, number: int):
+def text_page(page_text: str, number: int, shared: list[int] = ()):
     """A page of fixed-width text as a PDF-like page: each visible character a glyph in its
     character cell (CHAR_WIDTH wide, lines LINE_PITCH apart, a blank line BLANK_LINE_PITCH
-    lines of space), or None when the page has no text."""
+    lines of space), columns set apart at their starts (`column_starts`, `_spread`), or None
+    when the page has no text."""
     import numpy as np
 
     from extract.pages import Glyphs, PageContent
@@ -230,7 +232,7 @@ def text_page(page_text: str, number: int):
     x0: list[float] = []
     top: list[float] = []
     lines = [line.expandtabs(8) for line in page_text.split("\n")]
-    starts = column_starts(lines)
+    starts = column_starts(lines, shared)
     y = 0.0
     for line in lines:
         if not line.strip():
@@ -266,11 +268,14 @@ SPREAD = 4  # characters put between columns that a text set only one space apar
 _WORD = re.compile(r"\S+")
 
 
-def column_starts(lines: list[str]) -> list[int]:
+def column_starts(lines: list[str], shared: list[int] = ()) -> list[int]:
     """The character positions where a page's left-aligned columns start: many lines start a
     word there after a run of spaces (or at the line's start). pdftotext places each word at
     its x, rounded to characters, and runs a word on one space after its neighbour where the
-    two would collide: a column's left edge survives in the lines whose text did not collide."""
+    two would collide: a column's left edge survives in the lines whose text did not collide.
+
+    shared: the starts of the whole document; two lines of the page starting on one of them
+    (give or take a character) are enough."""
     counts: Counter[int] = Counter()
     text_lines = 0
     for line in lines:
@@ -282,7 +287,9 @@ def column_starts(lines: list[str]) -> list[int]:
                 counts[m.start()] += 1
     need = max(MIN_STARTS, START_SHARE * text_lines)
     starts: list[int] = []
-    for p in sorted(p for p, n in counts.items() if n >= need):
+    # a column with few lines on this page (a score, a category) is known from the others
+    backed = {p for p, n in counts.items() if n >= 2 and any(abs(p - q) <= 1 for q in shared)}
+    for p in sorted(p for p, n in counts.items() if n >= need or p in backed):
         # a column starts at the leftmost start near its peak: a bullet before its text, a
         # start moved a character by rounding
         left = min(q for q in range(p - START_MERGE, p + 1) if counts[q] >= 2 or q == p)
