@@ -91,10 +91,9 @@ def read_document(path: str, *, password: str | None = None, max_pages: int | No
                   cache_dir: str | None = None) -> ExtractedDocument:
     """Read any supported input into an ExtractedDocument (cached by content hash when asked)."""
     kind = sniff(path)
-    data = sha = None
-    if cache_dir:  # the file is read and hashed once here; its reader takes the bytes and hash
-        data = _read_bytes(path, kind)
-        sha = hashlib.sha256(data).hexdigest()
+    # the file is read and hashed once, here; its reader takes the bytes and the hash
+    data = read_bytes(path)
+    sha = hashlib.sha256(data).hexdigest()
     cache = _cache_path(cache_dir, sha, password, max_pages) if cache_dir else None
     stale = None
     if cache is not None and cache.exists():
@@ -120,23 +119,21 @@ def read_document(path: str, *, password: str | None = None, max_pages: int | No
     return doc
 
 
-def _read_bytes(path: str, kind: str) -> bytes:
-    """The whole file, with the errors its reader gives when it cannot read it."""
-    if kind == "pdf":
-        from extract.pdf import read_bytes
-    else:
-        from extract.text import read_bytes
-    return read_bytes(path)
+def read_bytes(path: str) -> bytes:
+    """The whole file, or UnreadableInput saying why it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise UnreadableInput(f"cannot read file ({error.strerror})", path=path,
+                              hint="check the path and permissions") from None
 
 
-def _read_pdf_with_ocr(path: str, *, password, max_pages, data: bytes | None = None,
-                       sha256: str | None = None) -> ExtractedDocument:
-    """The PDF read page by page; pages without a usable text layer OCRed. The file is read
-    once (here, unless `data` is given) for both."""
-    from extract.pdf import read_bytes, read_pdf
+def _read_pdf_with_ocr(path: str, *, password, max_pages, data: bytes,
+                       sha256: str) -> ExtractedDocument:
+    """The PDF read page by page; pages without a usable text layer OCRed, from the same bytes."""
+    from extract.pdf import read_pdf
 
-    if data is None:
-        data = read_bytes(path)
     doc = read_pdf(path, password=password, max_pages=max_pages, data=data, sha256=sha256)
     needs = [p.number for p in doc.pages if p.method == "needs_ocr"]
     if not needs:

@@ -6,7 +6,6 @@ rules, measure how much of an edge rules cover, and merge grid slots into cells 
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 
 
@@ -18,14 +17,17 @@ def cluster_1d(values: Sequence[float], tolerance: float, *, from_mean: bool = F
     """
     order = sorted(range(len(values)), key=values.__getitem__)
     groups: list[list[int]] = []
+    total = 0.0  # of the current group's values
     for i in order:
         if groups:
             group = groups[-1]
-            ref = statistics.fmean(values[k] for k in group) if from_mean else values[group[0]]
+            ref = total / len(group) if from_mean else values[group[0]]
             if values[i] - ref <= tolerance:
                 group.append(i)
+                total += values[i]
                 continue
         groups.append([i])
+        total = values[i]
     return groups
 
 

@@ -144,14 +144,17 @@ def ocr_words(
 
 
 def _open_pdf(path: str, password=None, data: bytes | None = None):
-    """The PDF opened from `data` where given, else by path (pdfium loads only what a page
-    needs), or UnreadableInput with the same words as for any PDF. Opened once per document."""
+    """The PDF opened from `data` (the file's bytes) where given, as every PDF is
+    (`pdf.open_document`), else by path (pdfium loads only what a page needs); UnreadableInput
+    with the same words as for any PDF. Opened once per document."""
     import pypdfium2 as pdfium
 
-    from extract.pdf import unreadable_pdf
+    from extract.pdf import open_document, unreadable_pdf
 
+    if data is not None:
+        return open_document(path, data, password)
     try:
-        return pdfium.PdfDocument(path if data is None else data, password=password)
+        return pdfium.PdfDocument(path, password=password)
     except pdfium.PdfiumError as error:
         raise unreadable_pdf(path, password, error) from None
 
@@ -930,7 +933,7 @@ def read_scanned_pdf(
     """Every page (or the 1-based `pages` given) of a scanned PDF through `ocr_page`."""
     import hashlib
 
-    from extract.pdf import read_bytes
+    from extract import read_bytes
 
     _require_ocr(path, None)
     data = read_bytes(path)  # read once: opened from these bytes, hashed from them

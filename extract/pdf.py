@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pypdfium2 as pdfium
 
+from extract import read_bytes
 from extract.lattice import glyphs_inside, read_lattice
 from extract.pages import PageContent, build_lines, lines_text, page_lines, read_page, text_usable
 from extract.stream import read_stream, remember_gutters
@@ -32,16 +33,6 @@ def _check_bytes(path: str, data: bytes) -> None:
         start = data[:16].decode("latin-1").strip().replace("\n", " ")[:10]
         raise UnreadableInput(f"not a PDF (starts with {start!r})", path=path,
                               hint="check the link: this is probably an error or login page")
-
-
-def read_bytes(path: str) -> bytes:
-    """The whole file, or UnreadableInput saying why it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as error:
-        raise UnreadableInput(f"cannot read file ({error.strerror})", path=path,
-                              hint="check the path and permissions") from None
 
 
 def open_document(path: str, data: bytes, password: str | None) -> pdfium.PdfDocument:

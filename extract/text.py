@@ -16,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from dataclasses import replace
 from html.parser import HTMLParser
 
+from extract import read_bytes
 from extract.types import Cell, ExtractedDocument, RawTable
 from riskreg.errors import NoRegisterFound, UnreadableInput
 
@@ -66,6 +68,8 @@ def read_text(path: str, *, data: bytes | None = None, sha256: str | None = None
     """
     if data is None:
         data = read_bytes(path)
+    if not data.strip():
+        raise UnreadableInput("the file is empty", path=path, hint="re-export the register text")
     text = decode_text(data, path)
     lines = text.split("\n")
     if is_tab_separated(lines):
@@ -103,22 +107,6 @@ def read_text(path: str, *, data: bytes | None = None, sha256: str | None = None
 
 
 # --- bytes and characters ------------------------------------------------------------------
-
-
-def read_bytes(path: str) -> bytes:
-    """The whole file, or UnreadableInput where it cannot be read or holds no text."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise UnreadableInput(
-            f"cannot open the file ({exc.strerror})",
-            path=path,
-            hint="check the path and permissions",
-        ) from exc
-    if not data.strip():
-        raise UnreadableInput("the file is empty", path=path, hint="re-export the register text")
-    return data
 
 
 def decode_text(data: bytes, path: str = "") -> str:
@@ -215,6 +203,8 @@ def space_aligned_tables(text: str) -> list[RawTable]:
         for table in found:
             table.method = "text"
             table.report["how"] = "space-aligned text: " + str(table.report.get("how", ""))
+            # a text has no pages of its own (form feeds are a renderer's)
+            table.rows = [[replace(cell, page=None) for cell in row] for row in table.rows]
         tables.extend(found)
     return tables
 
@@ -256,7 +246,7 @@ def text_page(page_text: str, number: int, shared: list[int] = ()):
         size=np.full(len(chars), FONT_SIZE),
         direction=np.zeros(len(chars), dtype=int),
     )
-    width = (max(x0) / CHAR_WIDTH + 2) * CHAR_WIDTH
+    width = max(x0) + 2 * CHAR_WIDTH
     return PageContent(number=number, width=width, height=y + LINE_PITCH,
                        glyphs=glyphs, word_space=CHAR_WIDTH)
 
@@ -303,14 +293,13 @@ def _spread(line: str, starts: list[int]) -> list[tuple[int, str]]:
     """The line's words at their positions, each moved right by SPREAD characters for every
     column start it is at or past: columns a collision left one space apart part widely."""
     words = list(_WORD.finditer(line))
-    if not _COLUMN_GAP.search(line.strip()):
-        # one run of words (a title, a heading): kept whole, so it still crosses the gutters
-        k = sum(1 for s in starts[1:] if s <= words[0].start() + 1)
-        return [(m.start() + k * SPREAD, m.group()) for m in words]
+    # one run of words (a title, a heading) moves as a whole, so it still crosses the gutters
+    whole = not _COLUMN_GAP.search(line.strip())
     out = []
     for m in words:
-        k = sum(1 for s in starts[1:] if s <= m.start() + 1)
-        out.append((m.start() + k * SPREAD, m.group()))
+        at = words[0].start() if whole else m.start()
+        past = sum(1 for s in starts[1:] if s <= at + 1)
+        out.append((m.start() + past * SPREAD, m.group()))
     return out
 
 

@@ -39,19 +39,17 @@ def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> No
                                            vocabulary=vocabulary))
     beside = [t for t in flow if t.report.get("beside_tables")]
     if beside and records:  # the same text's lines, beside its tables: they fill the gaps
+        settle_refs(records)  # the tables' references settled as the lines' are ("C02": CO2)
         records = _fill_from_lines(records, beside, prof, warnings)
     elif flow and not records:
         from normalise.flow import flow_to_records
 
         for table in flow:
-            found, flow_warnings = flow_to_records(table, prof, scale=prof.scale)
+            found, flow_warnings = flow_to_records(table, prof)
             records.extend(found)
             warnings.extend(flow_warnings)
     settle_refs(records)
     records = merge_duplicate_refs(records, warnings)
-    if doc.kind == "text":  # a text has no pages of its own (form feeds are a renderer's)
-        for rec in records:
-            rec.page_start = rec.page_end = None
     if not records:
         raise NoRegisterFound(_nothing_found_reason(doc, header_report), path=doc.path,
                               hint="if this is a register, describe its headers in a profile "
@@ -81,7 +79,7 @@ def _fill_from_lines(records: list[Record], flow: list, prof, warnings: list[str
     have = {(r.kind, r.ref) for r in records if readable(r)}
     found: list[Record] = []
     for table in flow:
-        found.extend(flow_to_records(table, prof, scale=prof.scale, skip=have)[0])
+        found.extend(flow_to_records(table, prof, skip=have)[0])
     if not have:
         if found:
             warnings.append("no table row has a readable reference while the text's lines do: "
@@ -149,7 +147,9 @@ def settle_refs(records: list[Record]) -> None:
         readings = repair_ref_readings(rec.ref_raw, prefixes)
         if readings:
             chosen = _reading_in_order(readings, records, i)
-            rec.warnings.append(f"reference read as {rec.ref_raw!r}, taken as {chosen}")
+            note = f"reference read as {rec.ref_raw!r}, taken as {chosen}"
+            if note not in rec.warnings:  # settled once more after the lines filled gaps
+                rec.warnings.append(note)
             rec.ref = chosen
 
 

@@ -61,8 +61,6 @@ _CLOSING_FIELDS = {"title", "category", "owner"}  # one paragraph: a line withou
 _BULLET_TOKENS = {"e", "o", "¢", "©", "•", "●", "◦", "▪", "=", "-", "–", "*", "»", "+"}
 _SENTENCE_END = re.compile(r"[.!?:;]['\")]?$")
 _WORD = re.compile(r"[A-Za-z]+")
-# letters OCR reads for digits, for references like "cos" (CO3 in a run CO2, ?, CO4)
-
 # words of job titles and teams, for telling an owner's fragment from its neighbours' text
 _ROLE_WORDS = {
     "director",
@@ -360,31 +358,32 @@ def find_entries(
         for p in prefixes
         if sum(normalise_ref(r, prefixes).startswith(p) for r in clean) >= min(2, len(clean))
     }
-    starts: list[tuple[int, str, str | None, str, Section]] = []  # line, raw, ref, rest, section
+    # line, raw, ref, rest, section, repaired
+    starts: list[tuple[int, str, str | None, str, Section, bool]] = []
     for i, raw, rest, section in candidates:
         ref = normalise_ref(raw, family) if looks_like_ref(raw) else None
         if ref and re.match(r"[A-Z]+", ref) and re.match(r"[A-Z]+", ref).group(0) in family:
-            starts.append((i, raw, ref, rest, section))
+            starts.append((i, raw, ref, rest, section, False))
         elif _damaged_ref(raw, family) and (not rest or len(_score_tokens(rest, scale)) >= 2):
             # a first reading; normalise.settle_refs chooses by the references around it
-            starts.append((i, raw, repair_ref(raw, family), rest, section))
+            starts.append((i, raw, repair_ref(raw, family), rest, section, True))
     entries: list[FlowEntry] = []
     seen: set[tuple[str, str]] = set()
-    for n, (i, raw, ref, rest, section) in enumerate(starts):
+    for n, (i, raw, ref, rest, section, repaired) in enumerate(starts):
         end = (
             starts[n + 1][0]
             if n + 1 < len(starts) and starts[n + 1][0] < section.end
             else section.end
         )
-        repaired = ref != normalise_ref(raw, family)  # never taken for a repeat of another
-        key = (section.kind, f"{raw} at {i}" if repaired else ref)
-        if key in seen:
-            warnings.append(f"{ref}: reference seen again at text line {i + 1}; kept the first")
-            if entries:  # the repeated lines still belong to the entry before
-                entries[-1].end = end
-                entries[-1].lines.extend(lines[i:end])
-            continue
-        seen.add(key)
+        key = (section.kind, ref)
+        if not repaired:  # a repaired reading is never taken for a repeat, nor repeated
+            if key in seen:
+                warnings.append(f"{ref}: reference seen again at text line {i + 1}; kept the first")
+                if entries:  # the repeated lines still belong to the entry before
+                    entries[-1].end = end
+                    entries[-1].lines.extend(lines[i:end])
+                continue
+            seen.add(key)
         entries.append(FlowEntry(ref, raw, section, i, end, [rest] + lines[i + 1 : end]))
     return entries
 
@@ -629,7 +628,7 @@ def learn_columns(column_entries: list[FlowEntry], scored: dict, lines: list[str
             lexicon[field_name] = {w for text in texts for w in _lex_words(text)}
     lexicon["owner"] = lexicon.get("owner", set()) | _ROLE_WORDS
     bigrams = {pair for pair in bigrams if all(pair)}
-    widths = _widths(samples, lines, {name: len(v) for name, v in overflows.items()})
+    widths = _widths(samples, lines, overflows)
     return ColumnModel(_with_slack(widths, overflows), lexicon, bigrams)
 
 
@@ -652,7 +651,7 @@ def section_model(
     return shared
 
 
-def _widths(samples: dict[str, list[int]], lines: list[str], wrapped: dict[str, int]) -> dict:
+def _widths(samples: dict[str, list[int]], lines: list[str], overflows: dict[str, list]) -> dict:
     """Widths from the rows read column by column: a column is as wide as its longest lines
     (past a few outliers) and, when its values never wrapped, at least as wide as the other
     narrow columns. When there are no such rows, the widest lines shared out among the columns
@@ -660,7 +659,7 @@ def _widths(samples: dict[str, list[int]], lines: list[str], wrapped: dict[str, 
     widths = {f: _capacity(v) for f, v in samples.items() if len(v) >= 3}
     narrow_seen = sorted(w for f, w in widths.items() if f not in WIDE_FIELDS)
     for name, width in widths.items():
-        if wrapped.get(name, 0) < 2 and narrow_seen:
+        if len(overflows.get(name, ())) < 2 and narrow_seen:
             # a column whose values never wrapped ("Level", "Stable") is wider than they are
             widths[name] = max(width, statistics.median(narrow_seen))
     columns = [c for c in CANONICAL_ORDER if c not in ("ref", "inherent", "residual")]
@@ -1115,6 +1114,9 @@ def _segment_options(
     memo = {} if memo is None else memo
     head_claims = _head_claims(track, columns)
     states = {c: _column_state(track, c) + (head_claims.get(c),) for c in columns}
+    edges = memo.get("edges")
+    if edges is None:  # what a column's edge costs before each token: once per line
+        edges = memo["edges"] = [_edge_cost(tokens, s, model) for s in range(len(tokens))]
     n, k = len(tokens), len(columns)
     # the `keep` best (cost, starts) per (tokens used, columns used)
     best: list[list[list[tuple[float, tuple[int, ...]]]]] = [
@@ -1132,7 +1134,8 @@ def _segment_options(
                 step = memo.get(key)
                 if step is None:
                     step = memo[key] = _fragment_cost(
-                        tokens, start, i, column, model, track, first_line, head_claims.get(column)
+                        tokens, start, i, column, model, track, first_line, edges,
+                        head_claims.get(column),
                     )
                 for cost, path in best[start][j - 1]:
                     options.append((cost + step, path + (start,)))
@@ -1181,10 +1184,13 @@ def _fragment_cost(
     model: ColumnModel,
     track: Track,
     first_line: bool,
+    edges: list[float],
     head_claim: float | None = None,
 ) -> float:
-    """How unlikely tokens[start:end] is as the column's fragment on this line; `head_claim`
-    is what leaving the line's first word to a later column costs (`_head_claims`)."""
+    """How unlikely tokens[start:end] is as the column's fragment on this line; `edges` what a
+    column edge before each token costs (`_edge_cost`), `head_claim` what leaving the line's
+    first word to a later column costs (`_head_claims`). Every read of the track is in
+    `_column_state` (the memo of `_segment_options` keys on it)."""
     piece = tokens[start:end]
     words = [t for t in piece if t != "|"]
     if not words:
@@ -1272,11 +1278,19 @@ def _fragment_cost(
         if token.lower() in _BULLET_TOKENS and nxt[:1].isupper():
             cost += 1.5  # a bullet starts a column's item, it does not sit inside a fragment
     if start and end and start < len(tokens):
-        before, after = tokens[start - 1], tokens[start]
-        # two words that go together are seldom parted by a column's edge
-        cost += 0.4 * model.pair_strength(_norm_word(before), _norm_word(after))
-        if before.lower() in _FUNCTION_WORDS and after[:1].isupper():
-            cost += 0.2  # "of" / "the" seldom ends a column's line before a capital's column
+        cost += edges[start]
+    return cost
+
+
+def _edge_cost(tokens: list[str], start: int, model: ColumnModel) -> float:
+    """What a column edge between tokens[start - 1] and tokens[start] costs."""
+    if not start:
+        return 0.0
+    before, after = tokens[start - 1], tokens[start]
+    # two words that go together are seldom parted by a column's edge
+    cost = 0.4 * model.pair_strength(_norm_word(before), _norm_word(after))
+    if before.lower() in _FUNCTION_WORDS and after[:1].isupper():
+        cost += 0.2  # "of" / "the" seldom ends a column's line before a capital's column
     return cost
 
 

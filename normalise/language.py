@@ -30,12 +30,9 @@ def pair_strength(first: str, second: str) -> float:
 
 @functools.cache
 def _pair_table() -> dict[tuple[str, str], float]:
-    try:
-        package = resources.files("symspellpy")
-        words = (package / _WORDS).read_text(encoding="utf-8")
-        pairs = (package / _PAIRS).read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - a declared dependency
-        return {}
+    package = resources.files("symspellpy")  # a declared dependency: its absence is an error
+    words = (package / _WORDS).read_text(encoding="utf-8")
+    pairs = (package / _PAIRS).read_text(encoding="utf-8")
     counts: dict[str, int] = {}
     for line in words.splitlines():
         word, _, count = line.partition(" ")

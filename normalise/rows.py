@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from extract.types import Cell, RawTable
+from normalise.direction import parse_direction
 from normalise.headers import (
+    STOPWORDS,
     ColumnMap,
     HeaderMap,
     compact,
@@ -24,6 +26,7 @@ from normalise.headers import (
 )
 from normalise.profiles import Profile
 from normalise.refs import is_ref_like, looks_like_ref, ref_prefixes
+from normalise.scores import label_words
 
 Extent = tuple[float, float]  # a column's text area: left and right edge, in points
 
@@ -126,6 +129,7 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
             # the known header, read in part or with a stray column split off
             table = _fold(table, walk, folds)
             found = replace(found, columns=walk.header.columns, kind=walk.header.kind)
+            texts = table.texts()
         if found is not None:
             body_start = found.header_rows
             if walk.header is None or not _same_header(found, walk.header):
@@ -288,7 +292,7 @@ def _legend_start(rows: list[list[str]], profile: Profile) -> int | None:
 
 
 STRAY_MAX_WORDS = 3  # words a cell of a stray column holds at most
-_HEADER_FILLERS = frozenset({"of", "and", "the", "to", "for", "&", "/"})
+_HEADER_FILLERS = STOPWORDS | {"&", "/"}
 
 
 # table finders that draw columns from gaps in the text (no rules): they may split words that
@@ -309,9 +313,6 @@ def _strayish(table: RawTable, found: HeaderMap, i: int, profile: Profile) -> bo
 
 def _rating_like(text: str, profile: Profile) -> bool:
     """A number, scale or rating words ("Amber/Red"), a RAG letter, or a direction of travel."""
-    from normalise.direction import parse_direction
-    from normalise.scores import label_words
-
     words = [w for w in re.split(r"[\s/]+", text.lower()) if w]
     return bool(words) and (
         bool(re.search(r"\d", text))
@@ -321,9 +322,13 @@ def _rating_like(text: str, profile: Profile) -> bool:
     )
 
 
-def _filler_header(col: ColumnMap) -> bool:
-    """No header text but filler words ("of" left over from "Direction of Travel")."""
-    return all(w.lower() in _HEADER_FILLERS for w in col.header.split())
+def _is_stray(found: HeaderMap, table: RawTable, i: int, profile: Profile) -> bool:
+    """Column i is words a gap-based finder split off from their column: mapped to nothing, no
+    header text but filler words ("of" left over from "Direction of Travel"), and a few words
+    at most below (`_strayish`)."""
+    col = found.columns[i]
+    return (col.field is None and all(w.lower() in _HEADER_FILLERS for w in col.header.split())
+            and _strayish(table, found, i, profile))
 
 
 def _stray_columns(found: HeaderMap, table: RawTable, profile: Profile) -> set[int]:
@@ -332,12 +337,7 @@ def _stray_columns(found: HeaderMap, table: RawTable, profile: Profile) -> set[i
     nothing, and stray words at most below, in a header every other column of which has text."""
     if table.method not in GAP_METHODS:
         return set()
-    strays = set()
-    for i, col in enumerate(found.columns):
-        if i == 0 or col.field is not None:
-            continue
-        if _filler_header(col) and _strayish(table, found, i, profile):
-            strays.add(i)
+    strays = {i for i in range(1, len(found.columns)) if _is_stray(found, table, i, profile)}
     if any(not c.header.strip() for i, c in enumerate(found.columns) if i not in strays):
         return set()  # a header read in part (its first lines cut off): not strays
     return strays
@@ -369,8 +369,7 @@ def _folded_columns(found: HeaderMap, known: HeaderMap, table: RawTable, profile
         if k < len(known.columns) and same(col, known.columns[k]):
             folds.append(k)
             k += 1
-        elif (col.field is None and k > 0 and _filler_header(col)
-              and _strayish(table, found, i, profile)):
+        elif k > 0 and _is_stray(found, table, i, profile):
             folds.append(k - 1)
         else:
             return None

@@ -96,7 +96,7 @@ MANIFEST_COLUMNS = ("source_file", "source_sha256", "organisation", "edition", "
 def _source_rows(dataset: Dataset) -> list[dict]:
     """The manifest's rows, only the columns a build decides by (timestamps would pull in
     pandas for their time zone, a third of a no-change rebuild)."""
-    return dataset.read(SOURCES).select(list(MANIFEST_COLUMNS)).to_pylist()
+    return dataset.read_columns(SOURCES, list(MANIFEST_COLUMNS)).to_pylist()
 
 
 def _unchanged(path: Path, row: dict) -> bool:

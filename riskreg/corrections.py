@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from normalise.refs import normalise_ref
 from riskreg.changes import name_key, period_label
@@ -265,7 +266,11 @@ def correct_dataset(dataset: Dataset, corrections: pd.DataFrame) -> tuple[list[s
     corrected, report = apply_corrections(records, corrections)
     changed: set[str] = set()
     if not corrected.equals(records):
-        changed = {a["organisation"] for a, b in zip(records.to_pylist(), corrected.to_pylist(),
+        # only rows marked before or after can differ (the others are restored as they were)
+        marked = pc.or_(pc.is_valid(records.column("corrections")),
+                        pc.is_valid(corrected.column("corrections")))
+        changed = {a["organisation"] for a, b in zip(records.filter(marked).to_pylist(),
+                                                     corrected.filter(marked).to_pylist(),
                                                      strict=True) if a != b}
         dataset.write(RECORDS, corrected, rows_validated=True)  # apply_corrections validated
     return report, changed

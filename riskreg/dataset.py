@@ -53,8 +53,8 @@ class Dataset:
                 have = [c for c in columns if c in fh.schema_arrow.names]
                 data = fh.read(columns=have)
         else:  # a Hive-partitioned folder
-            have = [c for c in columns if c in pq.ParquetDataset(p).schema.names]
-            data = pq.read_table(p, columns=have)
+            parts = pq.ParquetDataset(p)
+            data = parts.read(columns=[c for c in columns if c in parts.schema.names])
         return conform(table, data).select(columns)
 
     def any_value(self, table: Table, column: str) -> bool:
@@ -141,10 +141,19 @@ def rows_not_in(table: pa.Table, column: str, values: set) -> pa.Table:
 
 def atomic_write_parquet(data: pa.Table, path: Path) -> None:
     """Write beside, fsync, then rename over the target: all or nothing."""
+    _atomic_write(path, lambda fh: pq.write_table(data, fh, compression="zstd"))
+
+
+def atomic_write_bytes(data: bytes, path: Path) -> None:
+    """`atomic_write_parquet` for a small file of bytes."""
+    _atomic_write(path, lambda fh: fh.write(data))
+
+
+def _atomic_write(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            pq.write_table(data, fh, compression="zstd")
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

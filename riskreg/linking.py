@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 
 import pyarrow as pa
 
+from extract import file_sha256
 from normalise.refs import normalise_ref
-from riskreg.dataset import Dataset, rows_not_in
+from riskreg.dataset import Dataset, atomic_write_bytes, rows_not_in
 from riskreg.pipeline import OVERRIDES_NAME
 from riskreg.schema import LINKS, RECORDS, conform
 
@@ -27,7 +26,7 @@ APPLIED_OVERRIDES = ".link-overrides.sha256"  # in the dataset folder: the file 
 def overrides_fingerprint(path: str | Path | None) -> str:
     """The overrides file's content hash, or "none" when there is no such file."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else "none"
+        return file_sha256(path) if path else "none"
     except OSError:
         return "none"
 
@@ -41,10 +40,7 @@ def applied_overrides(dataset: Dataset) -> str:
 
 
 def _record_overrides(dataset: Dataset, fingerprint: str) -> None:
-    target = dataset.root / APPLIED_OVERRIDES
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(fingerprint + "\n")
-    os.replace(tmp, target)
+    atomic_write_bytes((fingerprint + "\n").encode(), dataset.root / APPLIED_OVERRIDES)
 
 
 def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = None,
@@ -60,6 +56,7 @@ def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = N
     dataset.ensure()
     overrides = overrides or default_overrides(raw_root)
     override_rows = read_overrides(overrides) if overrides else None
+    fingerprint = overrides_fingerprint(overrides)  # of the file as it was read
     if override_rows is not None:  # an analyst's "CR07" names the dataset's CR7
         for side in ("from_ref", "to_ref"):
             override_rows[side] = [normalise_ref(str(v)) if isinstance(v, str) and v.strip() else v
@@ -69,7 +66,7 @@ def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = N
         frame = records.to_pandas()
         if frame.empty:
             dataset.write(LINKS, LINKS.empty())
-            _record_overrides(dataset, overrides_fingerprint(overrides))
+            _record_overrides(dataset, fingerprint)
             return "no records to link"
         # every uid in the dataset, so a new uid never takes one another organisation holds
         previous = {
@@ -91,7 +88,7 @@ def run_link(out: str, *, overrides: str | None = None, raw_root: str | None = N
             kept = rows_not_in(dataset.read(LINKS), "organisation", organisations)
             links = pa.concat_tables([kept, conform(LINKS, links)])
         dataset.write_links(links, records)
-        _record_overrides(dataset, overrides_fingerprint(overrides))
+        _record_overrides(dataset, fingerprint)
     return format_summary(result.summary) if verbose else _counts(result.summary)
 
 

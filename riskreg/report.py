@@ -379,7 +379,6 @@ def run_report(out: str, dest: str) -> list[Path]:
 
     from riskreg.dataset import Dataset
     from riskreg.docs import write_datapackage
-    from riskreg.pipeline import slugify
     from riskreg.schema import RECORDS
 
     records = Dataset(out).read(RECORDS).to_pylist()
