@@ -186,6 +186,9 @@ def _set_score(rec: Record, stage: str, parts: dict[str, str], profile: Profile,
         setattr(rec, f"{stage}_score", score.score)
         setattr(rec, f"{stage}_impact", score.impact)
         setattr(rec, f"{stage}_likelihood", score.likelihood)
+        for part in ("impact", "likelihood"):  # a factor not taken is kept as printed
+            if getattr(score, part) is None and part in columns and parts.get(part, "").strip():
+                rec.extra[_extra_key(columns[part], rec.extra)] = parts[part].strip()
     if score.label:
         rec.extra.setdefault(f"{stage} label", score.label)
     if score.rating and printed_in is not None:

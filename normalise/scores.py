@@ -196,10 +196,13 @@ def parse_triplet(impact: str, likelihood: str, score: str, scale: Scale = DEFAU
         and likelihood_value
         and impact_value * likelihood_value != total
     ):
+        # a register's arithmetic slip: the printed score is kept, the factors that do not
+        # make it are not taken for the record's (the caller keeps their cells as printed)
         notes.append(
             f"impact {impact_value} x likelihood {likelihood_value} "
             f"is not the printed score {total}"
         )
+        impact_value = likelihood_value = None
     return Score(
         score=total,
         impact=impact_value,

@@ -310,3 +310,30 @@ def test_fill_only_rating_survives_without_rules(tmp_path):
     got = [(r["ref"], (r["extra"] or {}).get("Current Rating")) for r in records]
     want = [(g["ref"], g["extra"].get("Current Rating")) for g in info.golden["records"]]
     assert got == want
+
+
+def test_a_printed_arithmetic_slip_keeps_the_file_and_the_printed_score(tmp_path):
+    """A triplet whose product is not its printed score (4 x 4 printed as 12): the file is read,
+    the printed score kept, the factors that do not make it kept as printed in `extra` (the
+    dataset requires impact x likelihood = score wherever all three are filled)."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.platypus import SimpleDocTemplate, Table
+
+    from riskreg.pipeline import outcome_tables
+
+    path = tmp_path / "register Q1 2022-23.pdf"
+    rows = [["Risk Ref", "Risk Title", "Risk Owner", "Impact", "Likelihood", "Residual Score"],
+            ["CR1", "Loss of the data centre", "Head of ICT", "4", "4", "12"],
+            ["CR2", "Failure to recruit social workers", "Director of People", "3", "2", "6"],
+            ["CR3", "Budget overspend", "Director of Finance", "5", "4", "20"]]
+    SimpleDocTemplate(str(path), pagesize=landscape(A4)).build(
+        [Table(rows, style=[("GRID", (0, 0), (-1, -1), 0.5, "black")])])
+    outcome = ingest_one(IngestRequest(path=str(path), organisation="Nowhere Council"))
+    assert outcome.ok, outcome.error
+    by = {r["ref"]: r for r in outcome_tables(outcome)[0].to_pylist()}
+    slip = by["CR1"]
+    assert (slip["residual_score"], slip["residual_impact"], slip["residual_likelihood"]) == (
+        12, None, None)
+    assert dict(slip["extra"])["Impact"] == "4" and dict(slip["extra"])["Likelihood"] == "4"
+    assert (by["CR2"]["residual_score"], by["CR2"]["residual_impact"]) == (6, 3)
+    assert by["CR3"]["residual_likelihood"] == 4

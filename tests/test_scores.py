@@ -99,7 +99,7 @@ def test_bad_order_is_refused():
             "4",
             "4",
             "12",
-            Score(12, 4, 4, note="impact 4 x likelihood 4 is not the printed score 12"),
+            Score(12, None, None, note="impact 4 x likelihood 4 is not the printed score 12"),
             id="mismatch-noted",
         ),
         pytest.param(
@@ -146,6 +146,8 @@ def test_triplet_never_raises(impact, likelihood, score):
     result = parse_triplet(impact, likelihood, score)
     assert result.impact is None or 1 <= result.impact <= 5
     assert result.likelihood is None or 1 <= result.likelihood <= 5
+    if None not in (result.score, result.impact, result.likelihood):
+        assert result.impact * result.likelihood == result.score  # as the dataset requires
 
 
 @pytest.mark.parametrize(
