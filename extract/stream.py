@@ -17,7 +17,7 @@ from bisect import bisect_left
 import numpy as np
 
 from extract.lattice import SNAP, Grid, Rule, grid_to_table, merge_rules
-from extract.pages import Line, PageContent, page_lines
+from extract.pages import Line, PageContent, Word, page_lines
 from extract.types import RawTable
 
 RESOLUTION = 0.5  # points per coverage bin
@@ -157,12 +157,14 @@ def _line_pitch(lines: list[Line], size: float) -> float:
 Gutters = list[tuple[float, float]]
 
 
-def find_column_gutters(lines: list[Line], size: float, word_space: float = 0.0) -> Gutters:
+def find_column_gutters(lines: list[Line], size: float, word_space: float = 0.0,
+                        crossing: int = 1) -> Gutters:
     """The gutters most lines respect, found again without the lines that cross them
-    (`find_gutters` for word_space)."""
+    (`find_gutters` for word_space); `crossing` lines (a title, a footer) may cross them, or one
+    in 25 of the lines."""
     min_width = max(3.0, 0.6 * size)
     narrow = max(1.5, NARROW_GUTTER * size)
-    allowed = max(1, len(lines) // 25)
+    allowed = max(crossing, len(lines) // 25)
     first = find_gutters(lines, allowed, min_width, narrow, word_space)
     fitting = [line for line in lines if not crosses(line, first)]
     for _ in range(3):  # without the crossing lines the true gutters widen; re-check against them
@@ -259,7 +261,9 @@ def split_tables(lines: list[Line], size: float, known: list[Gutters] = (),
                 chosen = (gutters, run)
                 break
         if chosen is None:
-            gutters = find_column_gutters(region, size, word_space)
+            # a page's title and its footer both crossing (a short page): one more may cross
+            gutters = (find_column_gutters(region, size, word_space)
+                       or find_column_gutters(region, size, word_space, crossing=2))
             run = table_run(region, gutters, size)
             if run is None:
                 break
@@ -289,10 +293,17 @@ def row_starts(block: list[Line], edges: list[float], size: float) -> list[int]:
     pitch = _line_pitch(block, size)
     last_top: dict[int, float] = {}
     starts: list[int] = []
+    labels = _label_column(block, edges)
+    previous_label: list = []
     for k, line in enumerate(block):
         top = _line_top(line)
         cols = {_column_of((w.x0 + w.x1) / 2, edges) for w in line.words}
         starting = {c for c in cols if c in last_top and top - last_top[c] > BLOCK_GAP * pitch}
+        if labels:
+            label = [w for w in line.words if _column_of((w.x0 + w.x1) / 2, edges) == 0]
+            if label and previous_label and _new_label(previous_label, label):
+                starting.add(0)
+            previous_label = label
         if len(starts) > 1:
             starting |= {c for c in cols if c not in last_top}
         first_col = 0 in starting
@@ -307,6 +318,31 @@ def row_starts(block: list[Line], edges: list[float], size: float) -> list[int]:
         for c in cols:
             last_top[c] = top
     return starts
+
+
+LABEL_WORDS = 6  # a form's label (the first of two columns) holds no more words on a line
+_LABEL_GOES_ON = {"&", "and", "of", "for", "to", "the", "or", "/", "-", "in", "on", "by"}
+
+
+def _label_column(block: list[Line], edges: list[float]) -> bool:
+    """Whether the block is a two-column label/value form: short labels down the first column."""
+    if len(edges) != 3:
+        return False
+    label_lines = [[w for w in line.words if _column_of((w.x0 + w.x1) / 2, edges) == 0]
+                   for line in block]
+    label_lines = [ws for ws in label_lines if ws]
+    return len(label_lines) >= 3 and all(len(ws) <= LABEL_WORDS for ws in label_lines)
+
+
+def _new_label(previous: list[Word], label: list[Word]) -> bool:
+    """A form's rows may be set tight, labels on consecutive lines: a label line starts a new
+    label unless it goes on from the line above ("Existing Mitigations &" / "Controls", "Risk
+    treatment" / "plan"). A wrapped label in title case ("Risk Treatment" / "Plan") is read as
+    two labels; normalise reads each."""
+    first, last = label[0].text, previous[-1].text
+    return not first[:1].islower() and first[:1] not in "&/-(" and (
+        last.lower() not in _LABEL_GOES_ON and not last.endswith((",", "&", "/", "-"))
+    )
 
 
 HEADER_CELL_WORDS = 8  # a header cell holds few words; more is a data cell
@@ -348,8 +384,8 @@ def split_header_blocks(block: list[Line], edges: list[float], gutters: Gutters,
     lower) go with it; a heading line just above it belongs to neither table.
     """
     starts = row_starts(block, edges, size)
-    if len(starts) < 3:
-        return [block]
+    if len(starts) < 3 or _label_column(block, edges):
+        return [block]  # a form's rows are all short word cells: none is a header
     pitch = _line_pitch(block, size)
     bounds = starts + [len(block)]
     rows = [block[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]

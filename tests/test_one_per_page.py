@@ -76,3 +76,58 @@ def test_an_ordinary_register_table_is_not_a_form():
     titles = [["Risk", "Cause", "Score"], ["Risk of flooding", "Storms", "9"],
               ["Data breach", "Phishing", "12"], ["Fraud", "Weak controls", "8"]]
     assert form_readings(_table(titles, 1), PROFILE, continuing=True) is None
+
+
+def test_a_form_set_tight_without_rules_gives_one_row_per_label():
+    """Labels on consecutive lines (no padding, no rules) each start a row; a label that goes
+    on from the line above ("Existing Mitigations &" / "Control", "Risk treatment" / "plan")
+    does not."""
+    from extract.stream import read_stream
+    from extract.text import text_page
+
+    page = "\n".join([
+        "Risk Reference           FA1",
+        "Risk Title               Loss of the control room",
+        "Potential Causes         • Power failure",
+        "                         • Flooding",
+        "Potential Impacts        • Calls not answered",
+        "Existing Mitigations &   • Standby generator",
+        "Control                  • Backup site",
+        "Risk treatment           • Test the backup site",
+        "plan",
+        "Risk Owner               Chief Fire Officer",
+    ])
+    (table,) = read_stream(text_page(page, 1))
+    assert [[c.text for c in row] for row in table.rows] == [
+        ["Risk Reference", "FA1"],
+        ["Risk Title", "Loss of the control room"],
+        ["Potential Causes", "• Power failure\n• Flooding"],
+        ["Potential Impacts", "• Calls not answered"],
+        ["Existing Mitigations &\nControl", "• Standby generator\n• Backup site"],
+        ["Risk treatment\nplan", "• Test the backup site"],
+        ["Risk Owner", "Chief Fire Officer"],
+    ]
+
+
+def test_an_unruled_form_pdf_reads_every_entry(tmp_path):
+    """one_per_page drawn without rules: rows set tight and the page's title and footer
+    crossing its one gutter (before: no table found on the first page, no rows parted on the
+    others; no entry read)."""
+    import dataclasses
+
+    from riskreg.pipeline import IngestRequest, ingest_one, outcome_tables
+    from tests.registers.layouts import LAYOUTS
+    from tests.registers.render import render_layout
+
+    layout = dataclasses.replace(LAYOUTS["one_per_page"], ruled="none")
+    info = render_layout(layout, tmp_path / "one_per_page_unruled.pdf")
+    outcome = ingest_one(IngestRequest(path=str(info.path), organisation=layout.organisation))
+    assert outcome.ok, outcome.error
+    got = {r["ref"]: r for r in outcome_tables(outcome)[0].to_pylist()}
+    want = {g["ref"]: g for g in info.golden["records"]}
+    assert set(got) == set(want)
+    for ref, g in want.items():
+        for name in ("title", "category", "cause", "consequences", "controls", "actions",
+                     "owner", "direction_text", "inherent_score", "residual_score",
+                     "residual_impact", "residual_likelihood"):
+            assert got[ref][name] == g.get(name), (ref, name)
