@@ -32,11 +32,20 @@ def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> No
         header_report = walk.header_reports
         warnings.extend(walk.warnings)
         counters: dict[str, int] = {}
+        built: dict[int, Record] = {}
         for entry in walk.entries:
             kind = entry.header.kind or "risk"
-            counters[kind] = counters.get(kind, 0) + 1
-            records.append(entry_to_record(entry, prof, position=counters[kind],
-                                           vocabulary=vocabulary))
+            if entry.continues is None:
+                counters[kind] = counters.get(kind, 0) + 1
+            rec = entry_to_record(entry, prof, position=counters.get(kind, 0),
+                                  vocabulary=vocabulary)
+            if entry.continues is not None and id(entry.continues) in built:
+                # the rest of a row the page before left open: joined to it by its reference
+                head = built[id(entry.continues)]
+                rec.ref, rec.ref_raw = head.ref, head.ref_raw
+                rec.warnings = [w for w in rec.warnings if not w.startswith("no reference")]
+            built[id(entry)] = rec
+            records.append(rec)
     beside = [t for t in flow if t.report.get("beside_tables")]
     if beside and records:  # the same text's lines, beside its tables: they fill the gaps
         settle_refs(records)  # the tables' references settled as the lines' are ("C02": CO2)

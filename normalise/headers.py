@@ -464,7 +464,9 @@ def row_is_header_like(cells: list[str], vocab: Vocabulary, *, first: bool) -> b
         return False  # a band heading under the header ("High Risk (15 to 25)"): header words
         # carry no numbers
     if len(texts) <= 2:
-        return bool(hits)
+        # a later row of one or two cells is a header's last words only when they all are (a
+        # row broken by the page, "Effects:-" / "• ..." and an owner's "Care", is not)
+        return bool(hits) and (first or len(hits) == len(texts))
     return len(hits) >= 2 and len(hits) >= 0.4 * len(texts)
 
 

@@ -42,6 +42,7 @@ class Entry:
     # in, where the table finder reported it; lets normalise tell a line that ran to the edge
     extents: list[list[Extent | None]] = field(default_factory=list)
     started_on: int | None = None  # a page where its row began with no text (split at the foot)
+    continues: Entry | None = None  # the entry of the page before this one's rows go on with
 
     def add_row(self, row: list[Cell], extents: list[Extent | None] | None = None) -> None:
         if not self.extents:
@@ -89,6 +90,12 @@ class TableWalk:
     form: Form | None = None  # the open entry of a label/value form, not yet mapped
     form_header: HeaderMap | None = None  # the last form header reported
     empty_row_page: int | None = None  # the last table ended in an empty row split off this page
+    # the entry open when a page's header was read differently (columns merged by the finder):
+    # the page's first rows without a reference still continue it (`_carry_row`)
+    carried: Entry | None = None
+    carried_page: int | None = None  # the page of the table that left it open
+    page: int | None = None  # the page of the table being walked
+    last_page: int | None = None  # the page of the last table walked
 
 
 def document_ref_prefixes(tables: list[RawTable]) -> set[str]:
@@ -105,6 +112,7 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
         if table.layout != "grid" or not table.rows:
             continue
         walk.extents = column_extents(table)
+        walk.page = table.page
         readings = form_readings(table, profile, continuing=walk.form is not None)
         if readings is not None:
             _take_form(table, readings, walk, profile)
@@ -133,6 +141,9 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
         if found is not None:
             body_start = found.header_rows
             if walk.header is None or not _same_header(found, walk.header):
+                same_kind = walk.header is not None and found.kind == walk.header.kind
+                walk.carried = walk.open_entry if same_kind else None
+                walk.carried_page = walk.last_page
                 walk.header = found
                 walk.open_entry = None  # a new table (e.g. opportunities) closes the last entry
                 walk.header_reports.append({"page": table.page, "method": table.method,
@@ -158,6 +169,7 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
             if i == 0 and walk.empty_row_page is not None and len(walk.entries) > before:
                 walk.entries[-1].started_on = walk.empty_row_page  # its row began on that page
         walk.empty_row_page = table.page if table.report.get("empty_last_row") else None
+        walk.last_page = table.page
     _close_form(walk, profile)
     return walk
 
@@ -514,8 +526,11 @@ def _take_row(row: list[Cell], walk: TableWalk, method: str, profile: Profile) -
             walk.warnings.append(f"page {row[0].page}: row without a recognisable reference "
                                  f"skipped: {ref_text[:40]!r}")
             return
+        if not ref_text and walk.open_entry is None and _carry_row(row, header, walk, method):
+            return
     else:
         starts_entry = _starts_entry_without_ref(row, header, title_i, walk.open_entry)
+    walk.carried = None  # only a page's first rows continue the entry of the page before
     if starts_entry or walk.open_entry is None:
         entry = Entry(header=header, columns=[[] for _ in header.columns], method=method)
         entry.add_row(row, walk.extents)
@@ -523,6 +538,40 @@ def _take_row(row: list[Cell], walk: TableWalk, method: str, profile: Profile) -
         walk.open_entry = entry
     else:
         walk.open_entry.add_row(row, walk.extents)
+
+
+def _carry_row(row: list[Cell], header: HeaderMap, walk: TableWalk, method: str) -> bool:
+    """A row without a reference at the top of a page whose header reads differently from the
+    last page's (the finder merged or split a column there) continues the entry the last page
+    left open. Its cells join that entry's columns of the same meaning; where a filled cell has
+    none there, the row opens an entry that `continues` it, under this page's header (its
+    record is joined to the other's by reference). False when no entry was left open."""
+    carried = walk.carried
+    if carried is None or None in (walk.page, walk.carried_page) or (
+        walk.page <= walk.carried_page
+    ):
+        return False  # a row broken by a page break only
+    walk.warnings.append(f"page {row[0].page}: a row without a reference under a header read "
+                         "differently continues the entry of the page before")
+    target = {(c.field, c.stage, c.part): c.index for c in carried.header.columns if c.field}
+    moved: list[list[Cell]] = [[] for _ in carried.header.columns]
+    for col, cell in zip(header.columns, row, strict=False):
+        at = target.get((col.field, col.stage, col.part)) if col.field else None
+        if cell.text.strip() and at is None:
+            entry = Entry(header=header, columns=[[] for _ in header.columns], method=method,
+                          continues=carried)
+            entry.add_row(row, walk.extents)
+            walk.entries.append(entry)
+            walk.open_entry = entry
+            return True
+        if cell.text.strip():
+            moved[at].append(cell)
+    for k, cells in enumerate(moved):
+        if cells:
+            carried.columns[k].extend(cells)
+            carried.extents[k].extend([None] * len(cells))
+    walk.open_entry = carried
+    return True
 
 
 def _damaged_ref_opens_entry(row: list[Cell], header: HeaderMap, title_i: int | None,

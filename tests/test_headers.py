@@ -664,3 +664,20 @@ def test_product_order_from_the_header(header, order):
     from normalise.headers import product_order
 
     assert product_order(header) == order
+
+
+def test_a_row_broken_by_the_page_under_the_header_is_no_header_row():
+    """The rest of a row the page broke, under the repeated header: a labelled section
+    ("Effects:-" and its bullets) and an owner's last word. The bullets are cut from the cell as
+    glued data, which leaves "Effects:-" looking like header words; the owner's "Care" is not,
+    so the row is body (it was read as a second header row, and the page's header as another)."""
+    rows = [
+        ["Ref", "Risk and effects", "Category", "Existing Controls", "Net Score",
+         "Responsible Officer"],
+        ["", "Effects:-\n• Reduced Safeguarding\noversight", "", "", "", "Care"],
+        ["CR6", "Risk:- Fraud\nEffects:-\n• Legal challenge", "People", "• Audit plan", "12",
+         "Chief Nurse"],
+    ]
+    header = find_header(rows, DEFAULT)
+    assert header.header_rows == 1
+    assert [c.field for c in header.columns][:2] == ["ref", "title"]

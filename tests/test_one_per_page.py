@@ -131,3 +131,50 @@ def test_an_unruled_form_pdf_reads_every_entry(tmp_path):
                      "owner", "direction_text", "inherent_score", "residual_score",
                      "residual_impact", "residual_likelihood"):
             assert got[ref][name] == g.get(name), (ref, name)
+
+
+def _page(rows: list[list[str]], page: int) -> RawTable:
+    return RawTable(rows=[[Cell(t, page=page) for t in row] for row in rows], page=page,
+                    method="stream")
+
+
+def test_a_row_broken_by_the_page_under_a_header_read_differently_joins_its_entry():
+    """Page 2's header is read with two columns merged (an unruled page whose gutter closed):
+    a new header, yet its first row, with no reference, is the rest of CR2's row from page 1;
+    it is joined to CR2, not made an entry of its own. A row without a reference under a
+    header read differently on the same page (a footer caught by a card's table) is not."""
+    from extract.types import ExtractedDocument
+    from normalise import normalise_document
+
+    header1 = ["Ref", "Risk Title", "Category", "Cause", "Residual Score", "Risk Owner"]
+    header2 = ["Ref", "Risk Title", "Category Cause", "Residual Score", "Risk Owner"]
+    page1 = _page([header1, ["CR1", "Fraud", "Finance", "• Weak checks", "12", "Head of Audit"],
+                   ["CR2", "Loss of the data centre", "ICT", "• Flooding", "16", "Head of"]], 1)
+    page2 = _page([header2, ["", "", "• Power failure", "", "ICT"],
+                   ["CR3", "Supply chain failure", "Operational • Sole supplier", "9",
+                    "Director"]], 2)
+    doc = ExtractedDocument(path="register.pdf", sha256="0", kind="pdf", tables=[page1, page2])
+    records = normalise_document(doc, "default").records
+    assert [r.ref for r in records] == ["CR1", "CR2", "CR3"]
+    cr2 = records[1]
+    assert cr2.owner == "Head of ICT"  # its cells join CR2's columns of the same meaning
+    assert "Power failure" in cr2.category  # read into the merged column's first meaning
+    assert (cr2.page_start, cr2.page_end) == (1, 2)
+    assert records[2].residual_score == 9
+
+    # a cell with no column of its meaning on page 1: the row's record is joined to CR2's
+    header3 = header2 + ["Further Actions"]
+    page2 = _page([header3, ["", "", "• Power failure", "", "ICT", "• Install a UPS"],
+                   ["CR3", "Supply chain failure", "Operational", "9", "Director", ""]], 2)
+    doc = ExtractedDocument(path="register.pdf", sha256="0", kind="pdf", tables=[page1, page2])
+    records = normalise_document(doc, "default").records
+    assert [r.ref for r in records] == ["CR1", "CR2", "CR3"]
+    assert records[1].actions == "Install a UPS"
+    assert records[1].owner.split() == ["Head", "of", "ICT"]
+    assert (records[1].page_start, records[1].page_end) == (1, 2)
+
+    footer = _page([header2, ["", "Rushmere Council", "Page 1 of 2", "", ""]], 1)
+    doc = ExtractedDocument(path="register.pdf", sha256="0", kind="pdf", tables=[page1, footer])
+    records = normalise_document(doc, "default").records
+    assert [r.ref for r in records][:2] == ["CR1", "CR2"]
+    assert "Rushmere" not in (records[1].title or "")
