@@ -70,7 +70,8 @@ def find_gutters(lines: list[Line], allowed: int, min_width: float,
             wide = b - a >= min_width
             if i > 0 and j < n and (wide or (narrow_width is not None and b - a >= narrow_width
                                              and _column_edge(lines, a, b)
-                                             and not _bullets_only(lines, a))):
+                                             and not _bullets_only(lines, a))) and not (
+                    _numbered_lists(lines, a)):
                 # keep only the least-crossed core: the sparse edge of a column is not gutter
                 a0, b0 = _longest_run(counts[i:j] == counts[i:j].min())
                 if (b0 - a0) * RESOLUTION <= word_space:
@@ -110,6 +111,21 @@ def _bullets_only(lines: list[Line], a: float) -> bool:
     bullets = sum(1 for t in near if len(t) == 1 and not t.isalnum())
     # one bullet is enough where nothing else ends there (a table of one row, one bulleted cell)
     return bullets >= max(1, 0.5 * len(near))
+
+
+_ENUMERATOR = re.compile(r"^\(?(\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")
+
+
+def _numbered_lists(lines: list[Line], a: float) -> bool:
+    """Whether the words ending just before the gap at a are the numbers of lists set with a
+    hanging indent ("1." / "2." / "1." ...): the gap between a number and its item is no column
+    gutter. A list's numbers start again at each cell, which a column of row numbers never does."""
+    near = [(line.top, w.text) for line in lines for w in line.words
+            if a - 0.6 * (line.bottom - line.top) <= w.x1 <= a + 0.5]
+    if len(near) < 3 or not all(_ENUMERATOR.match(t) for _, t in near):
+        return False
+    values = [t.strip("().") for _, t in sorted(near)]
+    return any(b == values[0] for b in values[1:])  # a list starting again
 
 
 def _longest_run(mask: np.ndarray) -> tuple[int, int]:

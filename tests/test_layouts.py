@@ -337,3 +337,24 @@ def test_a_printed_arithmetic_slip_keeps_the_file_and_the_printed_score(tmp_path
     assert dict(slip["extra"])["Impact"] == "4" and dict(slip["extra"])["Likelihood"] == "4"
     assert (by["CR2"]["residual_score"], by["CR2"]["residual_impact"]) == (6, 3)
     assert by["CR3"]["residual_likelihood"] == 4
+
+
+def test_numbered_lists_with_a_hanging_indent_are_no_column(tmp_path):
+    """portrait_cause_effect with horizontal rules only (read by gaps): each control is
+    numbered ("1." ... "3.", then "1." again in the next row) with its text hanging to the right.
+    The gap after the numbers is no gutter: before, the numbers were a column of their own, the
+    header shifted and every score was lost."""
+    import dataclasses
+
+    from riskreg.pipeline import outcome_tables
+
+    layout = dataclasses.replace(LAYOUTS["portrait_cause_effect"], ruled="horizontal")
+    info = render_register(many_entries(12, 2), layout, tmp_path / "numbered.pdf")
+    outcome = ingest_one(IngestRequest(path=str(info.path), organisation=layout.organisation))
+    assert outcome.ok, outcome.error
+    got = {r["ref"]: r for r in outcome_tables(outcome)[0].to_pylist()}
+    want = {g["ref"]: g for g in info.golden["records"]}
+    assert set(got) == set(want)
+    for ref, g in want.items():
+        for name in ("controls", "inherent_score", "residual_score", "owner"):
+            assert got[ref][name] == g.get(name), (ref, name)
