@@ -67,11 +67,7 @@ def find_gutters(lines: list[Line], allowed: int, min_width: float,
             while j < n and low[j]:
                 j += 1
             a, b = lo + i * RESOLUTION, lo + (j - 1) * RESOLUTION
-            wide = b - a >= min_width
-            if i > 0 and j < n and (wide or (narrow_width is not None and b - a >= narrow_width
-                                             and _column_edge(lines, a, b)
-                                             and not _bullets_only(lines, a))) and not (
-                    _numbered_lists(lines, a)):
+            if i > 0 and j < n and _is_gutter(lines, a, b, min_width, narrow_width):
                 # keep only the least-crossed core: the sparse edge of a column is not gutter
                 a0, b0 = _longest_run(counts[i:j] == counts[i:j].min())
                 if (b0 - a0) * RESOLUTION <= word_space:
@@ -103,12 +99,27 @@ def _column_edge(lines: list[Line], a: float, b: float) -> bool:
     return starts >= max(2, EDGE_SHARE * near_right) or ends >= max(2, EDGE_SHARE * near_left)
 
 
-def _bullets_only(lines: list[Line], a: float) -> bool:
-    """Whether the words ending just before the gap at a are mostly bullet glyphs: the gap
-    between a bullet and its hanging-indented text is no column gutter."""
-    near = [w.text for line in lines for w in line.words
+def _is_gutter(lines: list[Line], a: float, b: float, min_width: float,
+               narrow_width: float | None) -> bool:
+    """Whether the inner gap a..b is a gutter (`find_gutters`): wide enough, or narrow but backed
+    by a column edge and not just after bullets; never just after the numbers of lists."""
+    narrow = b - a < min_width
+    if narrow and (narrow_width is None or b - a < narrow_width or not _column_edge(lines, a, b)):
+        return False
+    near = _ending_at(lines, a)
+    return not (narrow and _bullets_only(near)) and not _numbered_lists(near)
+
+
+def _ending_at(lines: list[Line], a: float) -> list[tuple[float, str]]:
+    """(line top, text) of the words ending just before the gap at a."""
+    return [(line.top, w.text) for line in lines for w in line.words
             if a - 0.6 * (line.bottom - line.top) <= w.x1 <= a + 0.5]
-    bullets = sum(1 for t in near if len(t) == 1 and not t.isalnum())
+
+
+def _bullets_only(near: list[tuple[float, str]]) -> bool:
+    """Whether the words ending just before a gap (`_ending_at`) are mostly bullet glyphs: the
+    gap between a bullet and its hanging-indented text is no column gutter."""
+    bullets = sum(1 for _, t in near if len(t) == 1 and not t.isalnum())
     # one bullet is enough where nothing else ends there (a table of one row, one bulleted cell)
     return bullets >= max(1, 0.5 * len(near))
 
@@ -116,12 +127,11 @@ def _bullets_only(lines: list[Line], a: float) -> bool:
 _ENUMERATOR = re.compile(r"^\(?(\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")
 
 
-def _numbered_lists(lines: list[Line], a: float) -> bool:
-    """Whether the words ending just before the gap at a are the numbers of lists set with a
-    hanging indent ("1." / "2." / "1." ...): the gap between a number and its item is no column
-    gutter. A list's numbers start again at each cell, which a column of row numbers never does."""
-    near = [(line.top, w.text) for line in lines for w in line.words
-            if a - 0.6 * (line.bottom - line.top) <= w.x1 <= a + 0.5]
+def _numbered_lists(near: list[tuple[float, str]]) -> bool:
+    """Whether the words ending just before a gap (`_ending_at`) are the numbers of lists set
+    with a hanging indent ("1." / "2." / "1." ...): the gap between a number and its item is no
+    column gutter. A list's numbers start again at each cell, which a column of row numbers
+    never does."""
     if len(near) < 3 or not all(_ENUMERATOR.match(t) for _, t in near):
         return False
     values = [t.strip("().") for _, t in sorted(near)]
@@ -399,9 +409,11 @@ def split_header_blocks(block: list[Line], edges: list[float], gutters: Gutters,
     Header rows above it that hold only some of its cells (cells aligned to the bottom begin
     lower) go with it; a heading line just above it belongs to neither table.
     """
-    starts = row_starts(block, edges, size)
-    if len(starts) < 3 or _label_column(block, edges):
+    if _label_column(block, edges):
         return [block]  # a form's rows are all short word cells: none is a header
+    starts = row_starts(block, edges, size)
+    if len(starts) < 3:
+        return [block]
     pitch = _line_pitch(block, size)
     bounds = starts + [len(block)]
     rows = [block[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]

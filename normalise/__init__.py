@@ -32,19 +32,17 @@ def normalise_document(doc: ExtractedDocument, profile: str | None = None) -> No
         header_report = walk.header_reports
         warnings.extend(walk.warnings)
         counters: dict[str, int] = {}
-        built: dict[int, Record] = {}
+        built: dict[int, Record] = {}  # entry -> the record it went into
         for entry in walk.entries:
             kind = entry.header.kind or "risk"
-            if entry.continues is None:
-                counters[kind] = counters.get(kind, 0) + 1
-            rec = entry_to_record(entry, prof, position=counters.get(kind, 0),
-                                  vocabulary=vocabulary)
-            if entry.continues is not None and id(entry.continues) in built:
-                # the rest of a row the page before left open: joined to it by its reference
+            if entry.continues is not None:  # the rest of a row the page before left open
                 head = built[id(entry.continues)]
-                rec.ref, rec.ref_raw = head.ref, head.ref_raw
-                rec.warnings = [w for w in rec.warnings if not w.startswith("no reference")]
-            built[id(entry)] = rec
+                join_record(head, entry_to_record(entry, prof, position=0, vocabulary=vocabulary))
+                built[id(entry)] = head
+                continue
+            counters[kind] = counters.get(kind, 0) + 1
+            built[id(entry)] = rec = entry_to_record(entry, prof, position=counters[kind],
+                                                     vocabulary=vocabulary)
             records.append(rec)
     beside = [t for t in flow if t.report.get("beside_tables")]
     if beside and records:  # the same text's lines, beside its tables: they fill the gaps
@@ -196,21 +194,27 @@ def merge_duplicate_refs(records: list[Record], warnings: list[str]) -> list[Rec
             out.append(rec)
             continue
         warnings.append(f"{rec.kind} {rec.ref} appeared twice; the second part was joined to the first")
-        for name in TEXT_FIELDS:
-            a, b = getattr(first, name), getattr(rec, name)
-            if b and b != a:
-                setattr(first, name, f"{a}\n{b}" if a else b)
-        for name in ("inherent_score", "inherent_impact", "inherent_likelihood", "residual_score",
-                     "residual_impact", "residual_likelihood", "target_score", "direction"):
-            if getattr(first, name) is None:
-                setattr(first, name, getattr(rec, name))
-        for k, v in rec.extra.items():
-            first.extra.setdefault(k, v)
-        pages = [p for p in (first.page_start, first.page_end, rec.page_start, rec.page_end) if p]
-        if pages:
-            first.page_start, first.page_end = min(pages), max(pages)
+        join_record(first, rec)
         first.warnings.append("joined from two parts with the same reference")
     return out
+
+
+def join_record(first: Record, rest: Record) -> None:
+    """Join the second part of one entry to its first: texts appended as further lines, numbers
+    and extra columns the first lacks taken, pages spanned."""
+    for name in TEXT_FIELDS:
+        a, b = getattr(first, name), getattr(rest, name)
+        if b and b != a:
+            setattr(first, name, f"{a}\n{b}" if a else b)
+    for name in ("inherent_score", "inherent_impact", "inherent_likelihood", "residual_score",
+                 "residual_impact", "residual_likelihood", "target_score", "direction"):
+        if getattr(first, name) is None:
+            setattr(first, name, getattr(rest, name))
+    for k, v in rest.extra.items():
+        first.extra.setdefault(k, v)
+    pages = [p for p in (first.page_start, first.page_end, rest.page_start, rest.page_end) if p]
+    if pages:
+        first.page_start, first.page_end = min(pages), max(pages)
 
 
 def _nothing_found_reason(doc: ExtractedDocument, header_report: list[dict]) -> str:

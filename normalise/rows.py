@@ -93,8 +93,6 @@ class TableWalk:
     # the entry open when a page's header was read differently (columns merged by the finder):
     # the page's first rows without a reference still continue it (`_carry_row`)
     carried: Entry | None = None
-    carried_page: int | None = None  # the page of the table that left it open
-    page: int | None = None  # the page of the table being walked
     last_page: int | None = None  # the page of the last table walked
 
 
@@ -112,7 +110,6 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
         if table.layout != "grid" or not table.rows:
             continue
         walk.extents = column_extents(table)
-        walk.page = table.page
         readings = form_readings(table, profile, continuing=walk.form is not None)
         if readings is not None:
             _take_form(table, readings, walk, profile)
@@ -141,9 +138,10 @@ def tables_to_entries(tables: list[RawTable], profile: Profile) -> TableWalk:
         if found is not None:
             body_start = found.header_rows
             if walk.header is None or not _same_header(found, walk.header):
+                # only a row broken by a page break continues an entry of the same kind
+                broken = None not in (table.page, walk.last_page) and table.page > walk.last_page
                 same_kind = walk.header is not None and found.kind == walk.header.kind
-                walk.carried = walk.open_entry if same_kind else None
-                walk.carried_page = walk.last_page
+                walk.carried = walk.open_entry if broken and same_kind else None
                 walk.header = found
                 walk.open_entry = None  # a new table (e.g. opportunities) closes the last entry
                 walk.header_reports.append({"page": table.page, "method": table.method,
@@ -544,20 +542,18 @@ def _carry_row(row: list[Cell], header: HeaderMap, walk: TableWalk, method: str)
     """A row without a reference at the top of a page whose header reads differently from the
     last page's (the finder merged or split a column there) continues the entry the last page
     left open. Its cells join that entry's columns of the same meaning; where a filled cell has
-    none there, the row opens an entry that `continues` it, under this page's header (its
-    record is joined to the other's by reference). False when no entry was left open."""
+    none there (or shares one), the row opens an entry that `continues` it, under this page's
+    header, whose record normalise joins to the other's. False when no entry was left open."""
     carried = walk.carried
-    if carried is None or None in (walk.page, walk.carried_page) or (
-        walk.page <= walk.carried_page
-    ):
-        return False  # a row broken by a page break only
+    if carried is None:
+        return False
     walk.warnings.append(f"page {row[0].page}: a row without a reference under a header read "
                          "differently continues the entry of the page before")
     target = {(c.field, c.stage, c.part): c.index for c in carried.header.columns if c.field}
-    moved: list[list[Cell]] = [[] for _ in carried.header.columns]
+    moved = [Cell("", row[0].page) for _ in carried.header.columns]
     for col, cell in zip(header.columns, row, strict=False):
         at = target.get((col.field, col.stage, col.part)) if col.field else None
-        if cell.text.strip() and at is None:
+        if cell.text.strip() and (at is None or moved[at].text):
             entry = Entry(header=header, columns=[[] for _ in header.columns], method=method,
                           continues=carried)
             entry.add_row(row, walk.extents)
@@ -565,11 +561,8 @@ def _carry_row(row: list[Cell], header: HeaderMap, walk: TableWalk, method: str)
             walk.open_entry = entry
             return True
         if cell.text.strip():
-            moved[at].append(cell)
-    for k, cells in enumerate(moved):
-        if cells:
-            carried.columns[k].extend(cells)
-            carried.extents[k].extend([None] * len(cells))
+            moved[at] = cell
+    carried.add_row(moved)
     walk.open_entry = carried
     return True
 

@@ -681,6 +681,21 @@ def render_layout(layout: Layout | str, path: str | Path) -> RenderInfo:
     return info
 
 
+def assert_read_exactly(info: RenderInfo, organisation: str, names: tuple[str, ...]) -> None:
+    """Ingest a rendered register: every golden entry found by its reference and none more,
+    and these fields (as the dataset holds them) exactly as the golden records have them."""
+    from riskreg.pipeline import IngestRequest, ingest_one, outcome_tables
+
+    outcome = ingest_one(IngestRequest(path=str(info.path), organisation=organisation))
+    assert outcome.ok, outcome.error
+    got = {r["ref"]: r for r in outcome_tables(outcome)[0].to_pylist()}
+    want = {g["ref"]: g for g in info.golden["records"]}
+    assert set(got) == set(want)
+    for ref, g in want.items():
+        for name in names:
+            assert got[ref][name] == g.get(name), (ref, name)
+
+
 def write_golden(golden: dict, directory: Path = GOLDEN_DIR) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / f"{golden['layout']}.json"
