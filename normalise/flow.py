@@ -105,6 +105,7 @@ _FUNCTION_WORDS = {
 }
 AMBIGUOUS_MARGIN = 0.25  # a line's best cut is this little cheaper than another: unsure
 REOPEN = 1.0  # a title that ended starting again at a line's start: a sub-row (cost)
+PAGE_GAP = 2  # more blank lines than this between paragraphs: a page break (OCR text)
 WRAP_COST = 2.0  # a paragraph whose every line broke early for a column's width (cost)
 BEAM = 6  # readings of a block read across kept line by line
 
@@ -820,47 +821,51 @@ def assign_tails(
     text_cols = [c for c in columns if c in widths]
     if not paragraphs or not text_cols:
         return []
-    open_cols = {
-        c
-        for c, texts in so_far.items()
-        if texts
-        and [t for t in texts if t]
-        and not _SENTENCE_END.search([t for t in texts if t][-1])
-    }
-    dangling = {  # columns whose text so far ends in "of", "the", "and"
-        c for c in open_cols if _last_word([t for t in so_far[c] if t][-1]) in _FUNCTION_WORDS
-    }
+    ends = {c: [t for t in texts if t][-1] for c, texts in so_far.items() if any(texts)}
     n_cols = len(text_cols)
     states = {-1: (0.0, [])}
     for number, para in enumerate(paragraphs):
         width = max(text_width(lines[i]) for i in para)
-        lower = lines[para[0]][:1].islower()
+        head = lines[para[0]]
+        # after a page's worth of blank lines the columns are read from the left again
+        page_break = number and para[0] - paragraphs[number - 1][-1] > PAGE_GAP
+        back = 0.2 if page_break else 1.0
         new_states: dict[int, tuple[float, list[int]]] = {}
         wraps = _overflows([lines[i] for i in para])  # the column is narrower than these
         for c in range(n_cols):
-            fit = _fit_cost(width, widths[text_cols[c]], whole_paragraph=True)
+            name = text_cols[c]
+            fit = _fit_cost(width, widths[name], whole_paragraph=True)
             if len(wraps) >= 2:
                 # a column this wide would have taken the next line's first word
-                early = sum(w <= widths[text_cols[c]] for w in wraps) / len(wraps)
+                early = sum(w <= widths[name] for w in wraps) / len(wraps)
                 fit += WRAP_COST * early
-            if text_cols[c] in dangling:
-                fit -= 1.2  # "... the whole of" goes on in its column
-            elif lower and text_cols[c] in open_cols:
-                fit -= 0.4
-            elif text_cols[c] in INLINE_FIELDS:
-                fit += 0.8  # short fields rarely run on past a row's part
-            if text_cols[c] in closed or (text_cols[c] == "title" and number):
+            if name in closed or (name == "title" and number):
                 # a one-paragraph field that ended within the row's lines; a title runs on
                 # into the first paragraph below the row at most
                 fit += 3.0
+            # going on from the column's text in the row's lines
+            goes_on = _goes_on(ends[name], head) if name in ends else 0.0
             for prev, (cost, path) in states.items():
-                step = 0.0 if c == prev else (0.1 if c > prev else 1.0)
-                total = cost + fit + step
+                # short fields rarely run on past a row's part (once they do, they may go on)
+                enter = 0.8 if name in INLINE_FIELDS and c != prev and not goes_on else 0.0
+                step = 0.0 if c == prev else (0.1 if c > prev else back) + enter
+                total = cost + fit + step - goes_on
                 if c not in new_states or total < new_states[c][0]:
                     new_states[c] = (total, path + [c])
         states = new_states
     _, path = min(states.values(), key=lambda s: s[0])
     return [(text_cols[c], para) for c, para in zip(path, paragraphs, strict=True)]
+
+
+def _goes_on(text: str, following: str) -> float:
+    """How surely `following` (a paragraph's first line) goes on from `text` in one column:
+    after "... the whole of" (1.2), or a lower-case start after a sentence left open (0.4)."""
+    if _SENTENCE_END.search(text):
+        return 0.0
+    end = _last_word(text)
+    if end in _FUNCTION_WORDS:
+        return 1.2
+    return 0.4 if following[:1].islower() else 0.0
 
 
 def _overflows(texts: list[str]) -> list[float]:

@@ -145,8 +145,8 @@ def test_seed_against_hand_written_expectations(seed_records):
 # Mean F1 per field over the 17 entries, and how many fields reach the eval's 0.9, against the
 # full hand-read text (rows read across interleave their columns and are only partly right:
 # floors against regressions, raised as the reader improves).
-FULL_FLOORS = {"title": 0.9, "category": 0.96, "consequences": 0.86, "controls": 0.91,
-               "actions": 0.95, "owner": 0.96, "direction_text": 0.88}
+FULL_FLOORS = {"title": 0.9, "category": 0.96, "consequences": 0.88, "controls": 0.91,
+               "actions": 0.95, "owner": 0.96, "direction_text": 0.91}
 FULL_RIGHT_FLOOR = 93  # of 117 non-empty hand-read fields at F1 >= 0.9
 
 
@@ -505,3 +505,30 @@ def test_the_narrowest_columns_are_widened_halfway_to_their_overflows():
     assert got["title"] == 20.0 and got["actions"] == 60.0  # not much narrower than the rest
     assert got["category"] == 16.0
     assert got["direction_text"] == 9.0  # narrow, but one overflow is too few to go by
+
+
+def test_tails_stay_in_a_short_column_they_ran_on_into_until_a_page_break():
+    """The direction of travel runs on below a row read across ("... will present" / "some
+    significant ..."), paragraph after paragraph; only after a page's worth of blank lines are
+    the columns read from the left again. Two columns of about the same width: the reading
+    order decides, not a per-paragraph cost of the short column."""
+    lines = ["Bid for the regional fund when the next round of it opens.", "",
+             "some significant challenges", "for local partners.", "",
+             "New national funds will", "be targeted locally.", "",
+             "Whilst the outlook is", "better, we prepare.", "", "", "", "",
+             "Establishment of robust", "joint arrangements.", "",
+             "Agree the way forward with the partners by the summer."]  # fmt: skip
+    paragraphs = [[0], [2, 3], [5, 6], [8, 9], [14, 15], [17]]
+    columns = ["consequences", "actions", "direction_text"]
+    widths = {"consequences": 26.0, "actions": 60.0, "direction_text": 26.5}
+    so_far = {"consequences": ["Continued delivery of", "the growth programme"],
+              "actions": ["Work with partners."],
+              "direction_text": ["The review, published", "in July will present"]}  # fmt: skip
+    got = [name for name, _ in assign_tails(paragraphs, lines, columns, widths, so_far)]
+    direction = ["direction_text"] * 3
+    assert got == ["actions", *direction, "consequences", "actions"]
+    # without the page break the paragraph stays in the run (whichever column that is)
+    lines[10:14] = []
+    paragraphs[-2:] = [[10, 11], [13]]
+    got = [name for name, _ in assign_tails(paragraphs, lines, columns, widths, so_far)]
+    assert len(set(got[1:5])) == 1 and got[-1] == "actions"
