@@ -173,8 +173,6 @@ def is_broken_word(
     the second fragment is a suffix ("al", "tion"), or the first fragment filled its line
     to the column edge. A line that ended short of the edge was not broken.
     """
-    if reached_edge is False:
-        return False
     head = re.search(r"(?:^|[^A-Za-z'])([A-Za-z]+)$", previous_line.rstrip())
     tail = re.match(r"([A-Za-z]+)", next_line.lstrip())
     if not head or not tail:
@@ -183,6 +181,12 @@ def is_broken_word(
     if second[0].isupper() and not (first.isupper() and second.isupper()):
         return False
     if not is_known_word(first + second, vocabulary, _JOINED_MIN_ZIPF):
+        return False
+    if len(first) >= 4 and not is_known_word(first, vocabulary, _FRAGMENT_MIN_ZIPF):
+        # "Partnershi" / "ps": no word ends a line so, wherever the line ended (a fixed-width
+        # rendering of a proportional font moves the edge)
+        return True
+    if reached_edge is False:
         return False
     if second.lower() in SUFFIX_FRAGMENTS:
         return True
@@ -206,10 +210,11 @@ def is_known_word(
 
 
 def document_vocabulary(texts: Sequence[str]) -> set[str]:
-    """Lower-case words a document uses whole: not at a line's start or end, where breaks fall."""
+    """Lower-case words a document uses whole: not at a line's start or end, where breaks fall
+    (a "|" parts a line's columns, as the readers of text mark them, and ends a line too)."""
     words: set[str] = set()
     for text in texts:
-        for line in (text or "").split("\n"):
+        for line in re.split(r"[\n|]", text or ""):
             tokens = re.findall(r"[A-Za-z]+", line)
             words.update(token.lower() for token in tokens[1:-1])
     return words

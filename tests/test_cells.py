@@ -134,7 +134,16 @@ def test_vocabulary_teaches_document_words():
 def test_edge_decides_between_two_words():
     assert not is_broken_word("for", "ward planning")
     assert is_broken_word("for", "ward planning", reached_edge=True)
-    assert not is_broken_word("Identifica", "tion", reached_edge=False)
+    assert not is_broken_word("for", "ward planning", reached_edge=False)
+
+
+def test_a_fragment_no_word_ends_with_is_joined_wherever_its_line_ended():
+    # a fixed-width rendering (pdftotext -layout) of a proportional font moves the column's
+    # edge: "Partnershi" ends short of it, yet no word ends a line so
+    assert is_broken_word("Partnershi", "ps", reached_edge=False)
+    assert is_broken_word("Identifica", "tion", reached_edge=False)
+    assert not is_broken_word("Regulator", "y", reached_edge=False)  # two words: the edge decides
+    assert not is_broken_word("Partnershi", "Board", reached_edge=False)  # a capital starts anew
 
 
 def test_rejoin_broken_words_merges_lines():
