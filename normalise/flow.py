@@ -332,12 +332,16 @@ def column_order(block: list[str], profile) -> list[str]:
 
 def _ref_token(line: str) -> tuple[str, str] | None:
     """(reference as printed, rest of the line) when the line starts with a reference-like
-    token: letters and a number ("CR1", "SR 3", "C0O2"), then a capital, a rule or nothing."""
+    token: letters and a number ("CR1", "SR 3", "C0O2"), then a capital (bulleted or not), a rule
+    or nothing."""
     m = re.match(r"([A-Za-z][A-Za-z0-9|]{0,6}(?: \d{1,3})?)(?:\s+(.*))?$", line)
     if not m:
         return None
     rest = m.group(2) or ""
-    if rest and not re.match(r"[A-Z|('\"‘“]", rest):
+    words = rest.split()
+    # a title that starts with a bullet as OCR reads it ("CR7 * Failure to ...")
+    bulleted = len(words) > 1 and words[0] in _BULLET_TOKENS | {"«"} and words[1][:1].isupper()
+    if rest and not bulleted and not re.match(r"[A-Z|('\"‘“]", rest):
         return None
     return m.group(1), rest
 
@@ -352,13 +356,15 @@ def find_entries(
             found = _ref_token(lines[i])
             if found:
                 candidates.append((i, found[0], found[1], section))
-    clean = [raw for _, raw, _, _ in candidates if looks_like_ref(raw) and re.search(r"\d", raw)]
-    prefixes = ref_prefixes(clean)
-    family = {
-        p
-        for p in prefixes
-        if sum(normalise_ref(r, prefixes).startswith(p) for r in clean) >= min(2, len(clean))
-    }
+    # the reference prefixes each kind of table uses twice (once, if it has one reference)
+    family: set[str] = set()
+    for kind in {section.kind for section in sections}:
+        clean = [raw for _, raw, _, sec in candidates
+                 if sec.kind == kind and looks_like_ref(raw) and re.search(r"\d", raw)]
+        prefixes = ref_prefixes(clean)
+        family |= {p for p in prefixes
+                   if sum(normalise_ref(r, prefixes).startswith(p) or _doubled_letter(r, {p})
+                          for r in clean) >= min(2, len(clean))}
     # line, raw, ref, rest, section, repaired
     starts: list[tuple[int, str, str | None, str, Section, bool]] = []
     for i, raw, rest, section in candidates:
@@ -390,13 +396,26 @@ def find_entries(
 
 
 def _damaged_ref(raw: str, family: set[str]) -> bool:
-    """A known prefix followed by one or two letters OCR reads for digits ("cos", "CRl")."""
+    """A known prefix followed by one or two letters OCR reads for digits ("cos", "CRl"), or a
+    number after letters that are a known prefix but for a doubled letter ("Cco2")."""
+    if _doubled_letter(raw, family):
+        return True
     upper = raw.upper().replace("0", "O")
     return any(
         upper.startswith(p)
         and 1 <= len(raw) - len(p) <= 2
         and all(ch in "oOlIi|zZsSbBgq" for ch in raw[len(p) :])
         for p in family
+    )
+
+
+def _doubled_letter(raw: str, family: set[str]) -> bool:
+    """Digits after a known prefix with one letter read twice ("Cco2": CO2)."""
+    m = re.fullmatch(r"([A-Za-z]+)\s*\d+", raw)
+    letters = m.group(1).upper() if m else ""
+    return any(
+        letters[i] == letters[i + 1] and letters[:i] + letters[i + 1 :] in family
+        for i in range(len(letters) - 1)
     )
 
 
@@ -1395,7 +1414,7 @@ def to_record(
         if not raw.strip() or not hasattr(rec, field_name):
             continue
         if field_name in INLINE_FIELDS:
-            value = clean_inline(raw, vocabulary=vocabulary)
+            value = clean_inline(raw, vocabulary=vocabulary, ocr=True)
         else:
             value = clean_cell(raw, vocabulary=vocabulary)
         if field_name == "owner" and value:

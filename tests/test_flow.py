@@ -532,3 +532,47 @@ def test_tails_stay_in_a_short_column_they_ran_on_into_until_a_page_break():
     paragraphs[-2:] = [[10, 11], [13]]
     got = [name for name, _ in assign_tails(paragraphs, lines, columns, widths, so_far)]
     assert len(set(got[1:5])) == 1 and got[-1] == "actions"
+
+
+# OCR text (tesseract's page reading) of an invented register, every row read across: titles that
+# start with a bullet as OCR reads it, and an opportunity table whose one clean reference is
+# joined by two with a letter read twice ("Oop1")
+OCR_ACROSS = """Strategic Risk and Opportunity Register - Quarter 2
+
+Ref Risk Title Category Potential Impacts Existing Mitigation Gross Further Actions Net Lead Trend
+Score Score
+
+SR1 * Loss of the main Technology Services cannot be Nightly backups are taken 20 Move the remaining systems 9 Head of Falling
+data centre delivered online and restored monthly. to the cloud by March. Moderate/ Digital
+Possible
+
+SR2 + Fewer foster carers People Children placed far Recruitment campaign running 16 Raise the carer allowance 12 Director of Level
+than the county needs from home at high cost jointly with neighbours. in line with inflation. Major/ Children
+possible
+
+Opportunity Opportunity Title Type Possible Benefits Progress to date Opportunity Maximising Actions Residual Opportunity Direction
+Ref Score Score Owner of Travel
+
+Oop1 Shared offices with Assets Lower running costs Two floors let to the 12 Agree the lease terms 16 Head of Upwards
+the health trust for both partners. health trust. by the summer. Major/ Property
+likely
+
+OP2 Solar panels on Environmental Income from energy Survey of roofs done. 12 Procure an installer. 15 Head of Level
+depot roofs sold to the grid. Severe/ Estates
+possible
+"""
+
+
+def test_bulleted_titles_and_doubled_letter_references_start_entries(tmp_path, profile):
+    path = tmp_path / "register.txt"
+    path.write_text(OCR_ACROSS, encoding="utf-8")
+    records = normalise_document(read_text(str(path)), profile.name).records
+    got = [(r.kind, r.ref, r.ref_raw, r.inherent_score, r.residual_score) for r in records]
+    assert got == [
+        ("risk", "SR1", "SR1", 20, 9),
+        ("risk", "SR2", "SR2", 16, 12),
+        ("opportunity", "OP1", "Oop1", 12, 16),
+        ("opportunity", "OP2", "OP2", 12, 15),
+    ]
+    assert records[0].title.startswith("Loss of") and records[1].title.startswith("Fewer")
+    assert "reference read as 'Oop1', taken as OP1" in records[2].warnings
