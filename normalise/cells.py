@@ -171,7 +171,8 @@ def is_broken_word(
 
     Joined only if the joined word is known and either a fragment is not a word of its own,
     the second fragment is a suffix ("al", "tion"), or the first fragment filled its line
-    to the column edge. A line that ended short of the edge was not broken.
+    to the column edge. A line that ended short of the edge was not broken, unless its last
+    fragment (four letters or more) is no word at all ("Partnershi").
     """
     head = re.search(r"(?:^|[^A-Za-z'])([A-Za-z]+)$", previous_line.rstrip())
     tail = re.match(r"([A-Za-z]+)", next_line.lstrip())

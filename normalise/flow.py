@@ -24,7 +24,7 @@ import functools
 import math
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extract.types import RawTable
 from normalise.cells import (
@@ -38,7 +38,7 @@ from normalise.direction import parse_direction
 from normalise.fields import INLINE_FIELDS, ITEM_FIELDS
 from normalise.language import pair_strength
 from normalise.record import Record
-from normalise.refs import looks_like_ref, normalise_ref, ref_prefixes, repair_ref
+from normalise.refs import looks_like_ref, normalise_ref, read_twice, ref_prefixes, repair_ref
 from normalise.scores import DEFAULT_SCALE, Scale, parse_score
 
 # Column order when the header does not show it: the common register layout.
@@ -58,7 +58,7 @@ CANONICAL_ORDER = (
 )
 WIDE_FIELDS = ITEM_FIELDS  # text-heavy columns
 _CLOSING_FIELDS = {"title", "category", "owner"}  # one paragraph: a line without text ends it
-_BULLET_TOKENS = {"e", "o", "¢", "©", "•", "●", "◦", "▪", "=", "-", "–", "*", "»", "+"}
+_BULLET_TOKENS = {"e", "o", "¢", "©", "•", "●", "◦", "▪", "=", "-", "–", "*", "»", "«", "+"}
 _SENTENCE_END = re.compile(r"[.!?:;]['\")]?$")
 _WORD = re.compile(r"[A-Za-z]+")
 # words of job titles and teams, for telling an owner's fragment from its neighbours' text
@@ -344,7 +344,7 @@ def _ref_token(line: str) -> tuple[str, str] | None:
     rest = m.group(2) or ""
     words = rest.split()
     # a title that starts with a bullet as OCR reads it ("CR7 * Failure to ...")
-    bulleted = len(words) > 1 and words[0] in _BULLET_TOKENS | {"«"} and words[1][:1].isupper()
+    bulleted = len(words) > 1 and words[0] in _BULLET_TOKENS and words[1][:1].isupper()
     if rest and not bulleted and not re.match(r"[A-Z|('\"‘“]", rest):
         return None
     return m.group(1), rest
@@ -367,7 +367,7 @@ def find_entries(
                  if sec.kind == kind and looks_like_ref(raw) and re.search(r"\d", raw)]
         prefixes = ref_prefixes(clean)
         family |= {p for p in prefixes
-                   if sum(normalise_ref(r, prefixes).startswith(p) or _doubled_letter(r, {p})
+                   if sum(normalise_ref(r, prefixes).startswith(p) or read_twice(r, {p})
                           for r in clean) >= min(2, len(clean))}
     # line, raw, ref, rest, section, repaired
     starts: list[tuple[int, str, str | None, str, Section, bool]] = []
@@ -402,7 +402,7 @@ def find_entries(
 def _damaged_ref(raw: str, family: set[str]) -> bool:
     """A known prefix followed by one or two letters OCR reads for digits ("cos", "CRl"), or a
     number after letters that are a known prefix but for a doubled letter ("Cco2")."""
-    if _doubled_letter(raw, family):
+    if read_twice(raw, family):
         return True
     upper = raw.upper().replace("0", "O")
     return any(
@@ -410,16 +410,6 @@ def _damaged_ref(raw: str, family: set[str]) -> bool:
         and 1 <= len(raw) - len(p) <= 2
         and all(ch in "oOlIi|zZsSbBgq" for ch in raw[len(p) :])
         for p in family
-    )
-
-
-def _doubled_letter(raw: str, family: set[str]) -> bool:
-    """Digits after a known prefix with one letter read twice ("Cco2": CO2)."""
-    m = re.fullmatch(r"([A-Za-z]+)\s*\d+", raw)
-    letters = m.group(1).upper() if m else ""
-    return any(
-        letters[i] == letters[i + 1] and letters[:i] + letters[i + 1 :] in family
-        for i in range(len(letters) - 1)
     )
 
 
@@ -687,10 +677,10 @@ def _refit_across(across: list[FlowEntry], scored: dict, model: ColumnModel) -> 
     on the Lancashire seed a second round drifts (93 -> 98 -> 91 of 117 fields right)."""
     samples: dict[str, list[float]] = {}
     for entry in across:
-        warnings = list(entry.warnings)  # the rows are cut again with the widths found
-        for name, texts in assign_across(entry, scored[id(entry)], model).items():
+        # a copy takes this cut's warnings: the rows are cut again with the widths found
+        cut = assign_across(replace(entry, warnings=[]), scored[id(entry)], model)
+        for name, texts in cut.items():
             samples.setdefault(name, []).extend(text_width(t) for t in texts if t)
-        entry.warnings[:] = warnings
     widths = dict(model.widths)
     for name, values in samples.items():
         if name in widths and len(values) >= REFIT_SAMPLES:

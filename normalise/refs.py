@@ -199,6 +199,12 @@ def repair_ref_readings(raw: str, prefixes: Collection[str]) -> list[str]:
     return [f"{prefix}{int(n)}" for n in numbers]
 
 
+def read_twice(raw: str, prefixes: Collection[str]) -> bool:
+    """Digits after letters that are a prefix but for a letter OCR read twice ("Cco2": CO)."""
+    m = re.fullmatch(r"([A-Za-z]+)\s*\d+", raw or "")
+    return bool(m) and any(_prefix_match(m.group(1), p) == 1 for p in prefixes)
+
+
 def _prefix_match(letters: str, prefix: str) -> int | None:
     """0: same letters ignoring case; 1: a doubled letter or one look-alike; None: no match."""
     upper = letters.upper().translate(_OCR_TO_LETTER)

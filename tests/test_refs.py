@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalise.refs import is_ref_like, looks_like_ref, normalise_ref, ref_prefixes, repair_ref
+from normalise.refs import (
+    is_ref_like,
+    looks_like_ref,
+    normalise_ref,
+    read_twice,
+    ref_prefixes,
+    repair_ref,
+)
 
 
 @pytest.mark.parametrize(
@@ -148,3 +155,10 @@ def test_settle_refs_reads_damaged_refs_by_their_neighbours(raws, expected):
     records = [Record(kind="opportunity", ref="", ref_raw=raw) for raw in raws]
     settle_refs(records)
     assert [r.ref for r in records] == expected
+
+
+def test_a_prefix_letter_read_twice():
+    assert read_twice("Cco2", {"CO"}) and read_twice("CCR 12", {"CR", "CO"})
+    assert not read_twice("CO2", {"CO"})  # read right: no damage
+    assert not read_twice("of 31", {"ON"})  # a look-alike letter is not a letter read twice
+    assert not read_twice("Ccol", {"CO"})  # no digit after the letters
