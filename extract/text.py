@@ -267,6 +267,7 @@ def column_starts(lines: list[str], shared: list[int] = ()) -> list[int]:
     shared: the starts of the whole document; two lines of the page starting on one of them
     (give or take a character) are enough."""
     counts: Counter[int] = Counter()
+    numbers: Counter[int] = Counter()
     text_lines = 0
     for line in lines:
         if not line.strip():
@@ -275,11 +276,14 @@ def column_starts(lines: list[str], shared: list[int] = ()) -> list[int]:
         for m in _WORD.finditer(line):
             if m.start() == 0 or line[max(0, m.start() - 2) : m.start()] == "  ":
                 counts[m.start()] += 1
+                numbers[m.start()] += m.group().isdigit()
     need = max(MIN_STARTS, START_SHARE * text_lines)
     starts: list[int] = []
     # a column with few lines on this page (a score, a category) is known from the others
     backed = {p for p, n in counts.items() if n >= 2 and any(abs(p - q) <= 1 for q in shared)}
-    for p in sorted(p for p, n in counts.items() if n >= need or p in backed):
+    # a column of numbers (a score) prints one line a row: a few numbers alone are enough
+    scores = {p for p, n in counts.items() if n >= MIN_STARTS and numbers[p] == n}
+    for p in sorted(p for p, n in counts.items() if n >= need or p in backed | scores):
         # a column starts at the leftmost start near its peak: a bullet before its text, a
         # start moved a character by rounding
         left = min(q for q in range(p - START_MERGE, p + 1) if counts[q] >= 2 or q == p)

@@ -206,6 +206,24 @@ def test_column_starts_are_the_left_edges_many_lines_start_on():
     assert column_starts(scored, shared=[0, 5, 31, 59, 62]) == [0, 5, 31, 58, 62]
 
 
+def test_a_column_of_scores_is_a_column_however_long_its_rows():
+    """A score prints one line a row: on a page of long rows its few numbers are far fewer
+    than START_SHARE of the lines, and each of them is still a column's start; a few words
+    starting on one x among many lines are not."""
+    from extract.text import START_SHARE, column_starts
+
+    rows = []
+    for n, (score, owner) in enumerate([("16", "Head of ICT"), ("9", "Director of People"),
+                                        ("12", "Chief Executive")], start=1):
+        rows.append(f"CR{n}  Risk number {n} set out    {score:4}  {owner}")
+        rows += [f"     in many lines of words     {'':4}  {'':10}"] * 30
+    assert 3 < START_SHARE * len(rows)
+    at = rows[0].index("16")
+    assert at in column_starts(rows)
+    worded = [row.replace(" 16 ", " ab ").replace(" 12 ", " cd ") for row in rows]
+    assert at not in column_starts(worded)
+
+
 def test_words_past_a_column_start_are_spread_from_the_column_before():
     from extract.text import SPREAD, _spread
 
@@ -244,8 +262,10 @@ def test_a_title_crossing_a_gutter_of_a_text_page_is_no_table_line():
 # 0.63 with 5 of 9 entries lost, 0.55). word_unruled: two rows and an opportunity table's
 # reference column are still missed (read by the flow reader from the lines)
 # one_per_page (a label/value form, rows set tight): no entry before forms' labels started rows
+# two_level_impact_first: its target scores (one number a row) were no column (0.37)
 LAYOUT_TEXT_FLOORS = {"lxi_rag": 0.96, "risk_and_effects": 0.97, "title_row_rag_fill": 0.97,
-                      "portrait_cause_effect": 0.89, "word_unruled": 0.68, "one_per_page": 0.99}
+                      "portrait_cause_effect": 0.89, "word_unruled": 0.68, "one_per_page": 0.99,
+                      "two_level_impact_first": 0.97}
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUT_TEXT_FLOORS))
