@@ -201,7 +201,43 @@ def find_column_gutters(lines: list[Line], size: float, word_space: float = 0.0,
         if len(still) == len(fitting):
             break
         fitting = still
-    return _readmitted(lines, fitting, first, gutters, min_width, narrow, word_space)
+    gutters = _readmitted(lines, fitting, first, gutters, min_width, narrow, word_space)
+    return _narrowed_to_intruders(lines, gutters, min_width)
+
+
+def _open_band(line: Line, gutter: tuple[float, float]) -> tuple[float, float]:
+    """The widest part of the gutter the line's words leave open."""
+    a, b = gutter
+    inside = sorted((max(a, x0), min(b, x1)) for x0, x1 in zip(line.word_x0, line.word_x1, strict=True)
+                    if x0 < b and x1 > a)
+    best, edge = (a, a), a
+    for x0, x1 in inside:
+        if x0 - edge > best[1] - best[0]:
+            best = (edge, x0)
+        edge = max(edge, x1)
+    return (edge, b) if b - edge > best[1] - best[0] else best
+
+
+def _narrowed_to_intruders(lines: list[Line], gutters: Gutters, min_width: float) -> Gutters:
+    """The gutters narrowed for the lines that cross one only by reaching into it and leave
+    min_width of it open: a column of short values ("People", "Health &") leaves a wide gutter
+    whose middle its one long value ("Organisation") spans, and that line is still a row."""
+    out = list(gutters)
+    for line in lines:
+        if not crosses(line, out):
+            continue
+        trial = list(out)
+        for k, gutter in enumerate(out):
+            if crosses(line, [gutter]):
+                a, b = _open_band(line, gutter)
+                if b - a < min_width:
+                    break
+                trial[k] = (a, b)
+        else:
+            if not crosses(line, trial) and not any(crosses(other, trial) for other in lines
+                                                    if not crosses(other, out)):
+                out = trial
+    return out
 
 
 def _overlaps(g: tuple[float, float], gutters: Gutters) -> bool:
