@@ -283,7 +283,9 @@ def column_starts(lines: list[str], shared: list[int] = ()) -> list[int]:
     backed = {p for p, n in counts.items() if n >= 2 and any(abs(p - q) <= 1 for q in shared)}
     # a column of numbers (a score) prints one line a row: a few numbers alone are enough
     scores = {p for p, n in counts.items() if n >= MIN_STARTS and numbers[p] == n}
-    for p in sorted(p for p, n in counts.items() if n >= need or p in backed | scores):
+    # starts a character apart (rounding) count together
+    near = {p: counts[p - 1] + n + counts[p + 1] for p, n in counts.items()}
+    for p in sorted(p for p, n in counts.items() if near[p] >= need or p in backed | scores):
         # a column starts at the leftmost start near its peak: a bullet before its text, a
         # start moved a character by rounding
         left = min(q for q in range(p - START_MERGE, p + 1) if counts[q] >= 2 or q == p)
