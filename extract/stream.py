@@ -357,9 +357,21 @@ def row_starts(block: list[Line], edges: list[float], size: float) -> list[int]:
     starts: list[int] = []
     labels = _label_column(block, edges)
     previous_label: list = []
+    head_numbered = False  # the first row's first column has held a number
     for k, line in enumerate(block):
         top = _line_top(line)
         cols = {_column_of((w.x0 + w.x1) / 2, edges) for w in line.words}
+        numbered = any(ch.isdigit() for w in line.words
+                       if _column_of((w.x0 + w.x1) / 2, edges) == 0 for ch in w.text)
+        if len(starts) == 1 and numbered and not head_numbered and len(cols) >= 2:
+            # a header's first cell ("Risk No.") holds no number; a row's reference does: the
+            # first body row, set close under its header with no gap (pdftotext drops it)
+            starts.append(k)
+            head_numbered = True
+            for c in cols:
+                last_top[c] = top
+            continue
+        head_numbered |= numbered
         starting = {c for c in cols if c in last_top and top - last_top[c] > BLOCK_GAP * pitch}
         if labels:
             label = [w for w in line.words if _column_of((w.x0 + w.x1) / 2, edges) == 0]

@@ -271,6 +271,23 @@ def test_a_title_crossing_a_gutter_of_a_text_page_is_no_table_line():
     assert not crosses(lines[0], find_column_gutters(lines, 10.0))
 
 
+def test_a_first_row_set_close_under_its_header_is_a_row_of_its_own():
+    """pdftotext drops the space between a header and the first row: the header's first cell
+    ("Risk" / "No.") holds no number, the row's reference does, and there the first row
+    starts (the header's cells, set on different lines, do not start rows)."""
+    from extract.stream import read_stream
+    from extract.text import text_page
+
+    header = ["Risk", "No.        Title                 Cause                 Owner"]
+    rows = []
+    for n in range(1, 4):
+        rows.append(f"{f'NR{n}':11}{f'Risk number {n}':22}{'- Cause of the risk':22}Head of ICT")
+        rows.append(f"{'':11}{'and its title':22}{'  goes on here':22}")
+    (table,) = read_stream(text_page("\n".join(header + rows), 1))
+    assert [row[0].text for row in table.rows] == ["Risk\nNo.", "NR1", "NR2", "NR3"]
+    assert table.rows[1][1].text == "Risk number 1\nand its title"
+
+
 def test_a_long_value_reaching_into_a_wide_gutter_is_still_a_row():
     """A column of short values ("People", "Legal") leaves a wide gutter before the next; a
     long value ("Organisational") spans that gutter's middle but leaves part of it open: the
@@ -302,9 +319,12 @@ def test_a_long_value_reaching_into_a_wide_gutter_is_still_a_row():
 # two_level_impact_first: its target scores (one number a row) were no column (0.37)
 # two_level_likelihood_first: rows whose long category spanned a wide gutter's middle were
 # dropped (0.82, then 0.84), and a page's category column started on two positions (0.96)
+# cards, four_by_four_rotated: the first row set close under the header (no blank line) was
+# read into the header (0.77, 0.70)
 LAYOUT_TEXT_FLOORS = {"lxi_rag": 0.96, "risk_and_effects": 0.97, "title_row_rag_fill": 0.97,
                       "portrait_cause_effect": 0.89, "word_unruled": 0.68, "one_per_page": 0.99,
-                      "two_level_impact_first": 0.97, "two_level_likelihood_first": 0.96}
+                      "two_level_impact_first": 0.97, "two_level_likelihood_first": 0.96,
+                      "cards": 0.97, "four_by_four_rotated": 0.8}
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUT_TEXT_FLOORS))
