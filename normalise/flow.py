@@ -266,9 +266,7 @@ def find_sections(lines: list[str], profile) -> list[Section]:
     i = 0
     while i < len(lines):
         if is_header_line(lines[i], vocabulary):
-            j = i
-            while j < len(lines) and j - i < 8 and is_header_line(lines[j], vocabulary):
-                j += 1
+            j = _header_block_end(lines, i, vocabulary)
             fields = {f for line in lines[i:j] for _, f in match_fields(line, profile)}
             if len(fields) >= 3:
                 blocks.append((i, j))
@@ -285,6 +283,39 @@ def find_sections(lines: list[str], profile) -> list[Section]:
             Section(start, body, end, _block_kind(block, profile), column_order(block, profile))
         )
     return sections
+
+
+HEADER_LINES = 8  # lines of a header read across (several names a line)
+HEADER_LINES_DOWN = 24  # lines of a header read down, a column's name or part of one a line
+
+
+def _header_block_end(lines: list[str], start: int, vocabulary: frozenset[str]) -> int:
+    """Where the header block starting at `start` ends: its header lines run on, read across
+    (at most HEADER_LINES) or, as OCR reads a header column by column, down: a column's
+    name a paragraph, blank lines and marks such as "(RIN)" between (at most
+    HEADER_LINES_DOWN lines with text)."""
+    j = start
+    while j < len(lines) and j - start < HEADER_LINES and is_header_line(lines[j], vocabulary):
+        j += 1
+    end, seen = j, j - start
+    while j < len(lines) and seen < HEADER_LINES_DOWN:
+        if is_header_line(lines[j], vocabulary):
+            seen += 1
+            j += 1
+            end = j
+        elif not lines[j].strip() or _is_header_mark(lines[j]):
+            if j - end >= 3:
+                break
+            j += 1
+        else:
+            break
+    return end
+
+
+def _is_header_mark(line: str) -> bool:
+    """A line of a header read down that names no column: "(RIN)", "~", ";"."""
+    text = line.strip()
+    return len(text) <= 6 and len(_WORD.findall(text)) <= 1 and not re.search(r"\d", text)
 
 
 def is_legend_line(line: str, profile) -> bool:
@@ -396,7 +427,25 @@ def find_entries(
                 continue
             seen.add(key)
         entries.append(FlowEntry(ref, raw, section, i, end, [rest] + lines[i + 1 : end]))
+    _carry_over_headers(entries, sections, lines)
     return entries
+
+
+def _carry_over_headers(entries: list[FlowEntry], sections: list[Section], lines: list[str]) -> None:
+    """An entry goes on past its table's header repeated at a page's top: the lines under
+    the header before the next reference are its own (the page break and the header itself
+    are blank lines to it)."""
+    for before, section in zip(sections, sections[1:], strict=False):
+        if before.kind != section.kind or before.end != section.header_start:
+            continue
+        last = [e for e in entries if e.section is before and e.end == before.end]
+        if not last:
+            continue
+        first = min((e.start for e in entries if e.section is section), default=section.end)
+        entry = last[-1]
+        entry.lines.extend([""] * (section.body_start - section.header_start))
+        entry.lines.extend(lines[section.body_start : first])
+        entry.end = first
 
 
 def _damaged_ref(raw: str, family: set[str]) -> bool:
@@ -659,9 +708,10 @@ def section_model(
     opportunity table is laid out apart from the risk table): a table with two or more rows
     read column by column learns from them; a table read only across is cut once with the
     document's widths and takes its columns' widths from those cuts (`_refit_across`), unless
-    `refit` is off."""
+    `refit` is off. A table's header repeated on later pages starts a section of the same
+    table: the rows read column by column under any of its headers are learnt from."""
     own = [e for e in entries if e.section is section]
-    column_rows = [e for e in own if not e.across]
+    column_rows = [e for e in entries if _same_table(e.section, section) and not e.across]
     if len(column_rows) >= 2:
         learnt = learn_columns(column_rows, scored, lines)
         learnt.lexicon = shared.lexicon
@@ -671,14 +721,21 @@ def section_model(
     return _refit_across([e for e in own if e.across], scored, shared) if refit else shared
 
 
+def _same_table(a: Section, b: Section) -> bool:
+    """Sections of one table: the same kind under headers naming the same columns."""
+    return a is b or (a.kind == b.kind and set(a.columns) == set(b.columns))
+
+
 def _refit_across(across: list[FlowEntry], scored: dict, model: ColumnModel) -> ColumnModel:
     """Widths for a table read across: its rows cut with the borrowed widths, each column as
-    wide as the longest of its fragments (past outliers), where it has six or more. Once only:
+    wide as the longest of its fragments (past outliers), where it has six or more. A row
+    carried past a page break is measured on its own page: the lines after the break are cut
+    with the widths being measured. Once only:
     on the Lancashire seed a second round drifts (93 -> 98 -> 91 of 117 fields right)."""
     samples: dict[str, list[float]] = {}
     for entry in across:
         # a copy takes this cut's warnings: the rows are cut again with the widths found
-        cut = assign_across(replace(entry, warnings=[]), scored[id(entry)], model)
+        cut = assign_across(replace(entry, warnings=[]), scored[id(entry)], model, own_page=True)
         for name, texts in cut.items():
             samples.setdefault(name, []).extend(text_width(t) for t in texts if t)
     widths = dict(model.widths)
@@ -950,7 +1007,9 @@ def _drop_tokens(line: str, indexes: list[int]) -> str:
 # --- text: rows read across ----------------------------------------------------------------
 
 
-def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[str, list[str]]:
+def assign_across(
+    entry: FlowEntry, scores: Scores, model: ColumnModel, *, own_page: bool = False
+) -> dict[str, list[str]]:
     """A row read across: each line of the row is cut into its columns' fragments (scores and
     label split the reference line). A cut is judged with what the columns printed on the line
     before (a sentence going on, a line that ended short, a bullet), and a few of the best
@@ -1017,6 +1076,9 @@ def assign_across(entry: FlowEntry, scores: Scores, model: ColumnModel) -> dict[
             "(their titles added to its title)"
         )
     rest = [ix for _, ix in _paragraphs(entry.lines, block_end, len(entry.lines))]
+    if own_page:  # only the tails on the row's own page (the row goes on under a header)
+        broken = [n for n in range(1, len(rest)) if rest[n][0] - rest[n - 1][-1] > PAGE_GAP]
+        rest = rest[: broken[0]] if broken else rest
     for field_name, indexes in assign_tails(rest, entry.lines, columns, widths, out, track.closed):
         _add_paragraph(out, field_name, [entry.lines[i] for i in indexes])
     return out

@@ -588,3 +588,18 @@ def test_seed_opportunity_table_read_only_across_measures_its_own_columns(seed_r
         for name in ("consequences", "controls", "actions"):
             assert word_f1(gold[ref][name], getattr(by_ref[ref], name)) >= 0.9, (ref, name)
     assert "balance the budget" in by_ref["CO3"].consequences
+
+
+def test_a_header_read_down_is_a_header_block(profile):
+    """OCR reads a page's header column by column: a name a paragraph, marks such as "(RIN)"
+    between. It is a header block (a new section of the same table), not text of the row it
+    interrupts; a paragraph of one header-like phrase alone is not."""
+    from normalise.flow import find_sections
+
+    lines = ["Risk Ref Risk Description Current Controls Risk Owner", "", "CR1 Loss of data",
+             "the rest of CR1", "", "", "", "Risk", "Identification", "Number", "(RIN)", "",
+             "Risk Description", "", "Current Controls", "", "Risk Owner", "",
+             "Budget monitored each month", "", "CR2 Fire", "", "Risk Owner", "", "Head of ICT"]
+    sections = find_sections(lines, profile)
+    assert [(s.header_start, s.body_start) for s in sections] == [(0, 1), (7, 17)]
+    assert sections[0].kind == sections[1].kind == "risk"

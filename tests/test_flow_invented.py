@@ -39,11 +39,19 @@ def sub_row_readings(tmp_path_factory):
     return _read(tmp_path_factory, across_share=0.6, sub_rows=0.5)
 
 
-def _field_scores(readings, mode, *, sub_rows=False):
+@pytest.fixture(scope="module")
+def page_break_readings(tmp_path_factory):
+    """Registers where half the rows go on past a page break, under the header read down."""
+    return _read(tmp_path_factory, page_breaks=0.5)
+
+
+def _field_scores(readings, mode, *, sub_rows=False, page_break=None):
     scores = {}
     for entries, by_ref, _ in readings:
         for entry in entries:
             if entry["read"] != mode or entry.get("sub_row", False) != sub_rows:
+                continue
+            if page_break is not None and entry.get("page_break", False) != page_break:
                 continue
             rec = by_ref[entry["ref"]]
             for name in TEXT_ORDER:
@@ -118,4 +126,26 @@ def test_sub_rows_are_read_into_their_row(sub_row_readings):
     floors = {"title": 0.88, "category": 0.84, "consequences": 0.92, "controls": 0.95,
               "actions": 0.95}  # fmt: skip
     short = _below(scores, floors)
+    assert not short, short
+
+
+def test_rows_go_on_past_a_page_break(page_break_readings):
+    """A row's lines go on under its table's header repeated, read down, at the next page's
+    top: the header is no row and no field's text, and the lines under it are the row's
+    (they were lost when the header was not known, or read into the row as text)."""
+    header_words = {"Mitigating Actions", "Risk Description", "Current Controls"}
+    broken = 0
+    for entries, _, records in page_break_readings:
+        assert [r.ref for r in records] == [e["ref"] for e in entries]
+        broken += sum(bool(e.get("page_break")) for e in entries)
+        for rec in records:
+            for name in TEXT_ORDER:
+                assert not any(h in (getattr(rec, name) or "") for h in header_words), rec.ref
+    assert broken >= 20
+    columns = [s for v in _field_scores(page_break_readings, "columns", page_break=True).values()
+               for s in v]
+    assert sum(s >= 0.9 for s in columns) / len(columns) >= 0.95
+    floors = {"title": 0.88, "category": 0.95, "consequences": 0.82, "controls": 0.92,
+              "actions": 0.93, "owner": 0.9, "direction_text": 0.82}  # fmt: skip
+    short = _below(_field_scores(page_break_readings, "across", page_break=True), floors)
     assert not short, short

@@ -158,14 +158,35 @@ def _merge_sub(entry: dict, sub: dict) -> None:
             entry[field] = f"{entry[field]}\n{sub[field]}"
 
 
+# the header as OCR reads it at the top of a later page: down, a column's name a paragraph
+HEADER_DOWN = [
+    "Risk", "Ref", "", "Risk Description", "", "Risk Type", "", "Consequences", "",
+    "Current Controls", "", "Inherent", "Score", "", "Mitigating Actions", "", "Residual",
+    "Score", "", "Risk Owner", "", "Direction of", "Travel",
+]
+
+
+def _page_break(rows: list[str], rng: random.Random) -> list[str]:
+    """The row's lines with a page break between two of its paragraphs in its second half
+    (after the lines read across): blank lines, the header read down, and the rest."""
+    gaps = [k for k in range(len(rows) // 2, len(rows) - 1) if not rows[k] and rows[k + 1]]
+    if not gaps:
+        return rows
+    at = rng.choice(gaps)
+    return rows[:at] + ["", "", "", *HEADER_DOWN, ""] + rows[at:]
+
+
 def render_flow_text(
-    seed: int, n: int = 10, *, across_share: float = 0.5, sub_rows: float = 0.0
+    seed: int, n: int = 10, *, across_share: float = 0.5, sub_rows: float = 0.0,
+    page_breaks: float = 0.0,
 ) -> tuple[str, list[dict]]:
     """(text, entries): a register of n invented risks as OCR flow text, rows read column by
     column or across at random. At least two rows are read column by column (a reader learns
     the columns from them) and at least two across. A `sub_rows` share of the rows read across
     carry a sub-row (a second title with its own category and items under the same reference,
-    as in registers that list work streams under one risk); their truth includes it."""
+    as in registers that list work streams under one risk); their truth includes it. A
+    `page_breaks` share of the rows go on past a page break, under the header read down
+    (`HEADER_DOWN`); their truth is unchanged."""
     entries = invent_entries(seed, n, kind="risk", ref_style="CR{n}", scale=5)
     subs = invent_entries(seed + 1000, n, kind="risk", ref_style="CR{n}", scale=5)
     rng = random.Random(f"flow:{seed}")
@@ -177,13 +198,18 @@ def render_flow_text(
     for entry, sub, mode in zip(entries, subs, modes, strict=True):
         entry["read"] = mode
         if mode == "columns":
-            lines += _column_by_column(entry)
+            rows = _column_by_column(entry)
         elif sub_rows and rng.random() < sub_rows:
-            lines += _across(entry, rng, sub=sub)
+            rows = _across(entry, rng, sub=sub)
             _merge_sub(entry, sub)
             entry["sub_row"] = True
         else:
-            lines += _across(entry, rng)
+            rows = _across(entry, rng)
+        if page_breaks and rng.random() < page_breaks:
+            broken = _page_break(rows, rng)
+            entry["page_break"] = broken is not rows
+            rows = broken
+        lines += rows
         lines.append("")
     return "\n".join(lines) + "\n", entries
 
