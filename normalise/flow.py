@@ -1110,6 +1110,7 @@ class Track:
     margins: list[float] = field(default_factory=list)  # per line: best cut's lead
     paused: set[str] = field(default_factory=set)  # fell silent mid-sentence, not resumed
     sub_rows: int = 0  # titles that started again under the same reference
+    prose: set[str] = field(default_factory=set)  # short fields written as a sentence
 
     def after(self, printed: dict[str, str], margin: float = math.inf) -> Track:
         """The track once a line has printed these fragments."""
@@ -1121,6 +1122,7 @@ class Track:
             self.margins[:],
             set(self.paused),
             self.sub_rows,
+            set(self.prose),
         )
         new.advance(printed)
         new.margins.append(margin)
@@ -1141,6 +1143,7 @@ class Track:
         self.paused |= {c for c in self.last if c not in printed and self.is_open(c)}
         self.paused -= set(printed)
         self.used |= set(printed)
+        self.prose |= {c for c in ("owner",) if c in printed and _states(printed[c])}
         self.last = dict(printed)
         for c in printed:
             self.lines[c] = self.lines.get(c, 0) + 1
@@ -1276,6 +1279,7 @@ def _column_state(track: Track, column: str) -> tuple:
         column in track.paused,
         column in track.used,
         bool(track.lines.get(column)),
+        column in track.prose,
     )
 
 
@@ -1367,8 +1371,11 @@ def _fragment_cost(
         cost += 1.2 if previous is None else 0.8  # a new item seldom starts in lower case
     if previous is None and column in track.used:
         cost += 0.3  # the column resumes after a line without text
-    cost += _lexicon_cost(words, column, model)
-    if column == "owner" and len(words) > 1 and not any(w[:1].isupper() for w in words):
+    if column not in track.prose:  # an owner written as a sentence runs on as one
+        cost += _lexicon_cost(words, column, model)
+    if column in track.prose:
+        pass
+    elif column == "owner" and len(words) > 1 and not any(w[:1].isupper() for w in words):
         cost += 0.8  # job titles and team names are capitalised
     elif column == "owner" and lower and _norm_word(first) not in _FUNCTION_WORDS:
         cost += 0.5  # ... and their words are capitalised but for "of", "for", "and"
@@ -1395,6 +1402,22 @@ def _edge_cost(tokens: list[str], start: int, model: ColumnModel) -> float:
     if before.lower() in _FUNCTION_WORDS and after[:1].isupper():
         cost += 0.2  # "of" / "the" seldom ends a column's line before a capital's column
     return cost
+
+
+_STATING = {"is", "are", "has", "have", "will"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _states(text: str) -> bool:
+    """A fragment that makes a sentence ("Overall Risk Owner is CMT"), its verb glued to the
+    word before as OCR may read it ("Owneris")."""
+    for token in text.split():
+        word = _norm_word(token).lower()
+        if word in _STATING:
+            return True
+        if len(word) > 4 and word[-2:] == "is" and not is_known_word(word) and is_known_word(word[:-2]):
+            return True
+    return False
 
 
 def _direction_start_cost(words: list[str]) -> float:

@@ -109,11 +109,24 @@ def test_seed_owners(seed_records, ref, owner):
 
 
 def test_seed_owner_word_broken_by_the_narrow_column_rejoined(seed_records):
-    """CR1's owner is printed "Corporate | Managem | ent Team" down a narrow column, read across
-    (its sub-rows go on with "however thereis a lead officer for each work stream", which the
-    reader leaves to the neighbouring columns: see the full-text floors below)."""
+    """CR1's owner is printed "Corporate | Managem | ent Team" down a narrow column, read across."""
     owner = seed_records[0]["CR1"].owner
     assert owner.startswith("Overall Risk Owneris Corporate Management Team (CMT)")
+
+
+def test_seed_owner_written_as_a_sentence(seed_records):
+    """CR1's owner is a sentence ("Overall Risk Owneris ... (CMT) however thereis a lead officer
+    for each work stream"), run on a word or two a line at the ends of lines read across. Once
+    the column states something ("Owneris": its verb glued on), its lower-case words are not
+    left to the neighbouring columns for not looking like a job title."""
+    from normalise.flow import _states
+
+    gold = {g["ref"]: g for g in json.loads(FULL.read_text(encoding="utf-8"))["records"]}
+    owner = seed_records[0]["CR1"].owner
+    assert word_f1(gold["CR1"]["owner"], owner) >= 0.9
+    assert "however thereis a lead" in owner
+    assert _states("Owneris") and _states("The owner is") and not _states("Head of ICT")
+    assert not _states("analysis basis crisis")
 
 
 # Entries read column by column must match the opening words of every hand-read field.
@@ -135,6 +148,8 @@ def test_seed_against_hand_written_expectations(seed_records):
                 if exp["ref"] not in COLUMN_ROWS:
                     continue  # read across: scored in full below
                 ok = " ".join((got or "").split()).startswith(value)
+            elif name == "owner" and exp["ref"] == "CR1":
+                ok = word_f1(value, got) >= 0.9  # test_seed_owner_written_as_a_sentence
             else:
                 ok = got == value
             if not ok:
@@ -146,8 +161,8 @@ def test_seed_against_hand_written_expectations(seed_records):
 # full hand-read text (rows read across interleave their columns and are only partly right:
 # floors against regressions, raised as the reader improves).
 FULL_FLOORS = {"title": 0.9, "category": 0.96, "consequences": 0.94, "controls": 0.94,
-               "actions": 0.96, "owner": 0.96, "direction_text": 0.92}
-FULL_RIGHT_FLOOR = 98  # of 117 non-empty hand-read fields at F1 >= 0.9
+               "actions": 0.96, "owner": 0.99, "direction_text": 0.92}
+FULL_RIGHT_FLOOR = 99  # of 117 non-empty hand-read fields at F1 >= 0.9
 
 
 def test_seed_full_text_against_hand_read_records(seed_records):
