@@ -1110,7 +1110,7 @@ class Track:
     margins: list[float] = field(default_factory=list)  # per line: best cut's lead
     paused: set[str] = field(default_factory=set)  # fell silent mid-sentence, not resumed
     sub_rows: int = 0  # titles that started again under the same reference
-    prose: set[str] = field(default_factory=set)  # short fields written as a sentence
+    prose: set[str] = field(default_factory=set)  # an owner written as a sentence
 
     def after(self, printed: dict[str, str], margin: float = math.inf) -> Track:
         """The track once a line has printed these fragments."""
@@ -1143,7 +1143,8 @@ class Track:
         self.paused |= {c for c in self.last if c not in printed and self.is_open(c)}
         self.paused -= set(printed)
         self.used |= set(printed)
-        self.prose |= {c for c in ("owner",) if c in printed and _states(printed[c])}
+        if "owner" in printed and _states(printed["owner"]):
+            self.prose.add("owner")
         self.last = dict(printed)
         for c in printed:
             self.lines[c] = self.lines.get(c, 0) + 1
@@ -1373,12 +1374,10 @@ def _fragment_cost(
         cost += 0.3  # the column resumes after a line without text
     if column not in track.prose:  # an owner written as a sentence runs on as one
         cost += _lexicon_cost(words, column, model)
-    if column in track.prose:
-        pass
-    elif column == "owner" and len(words) > 1 and not any(w[:1].isupper() for w in words):
-        cost += 0.8  # job titles and team names are capitalised
-    elif column == "owner" and lower and _norm_word(first) not in _FUNCTION_WORDS:
-        cost += 0.5  # ... and their words are capitalised but for "of", "for", "and"
+        if column == "owner" and len(words) > 1 and not any(w[:1].isupper() for w in words):
+            cost += 0.8  # job titles and team names are capitalised
+        elif column == "owner" and lower and _norm_word(first) not in _FUNCTION_WORDS:
+            cost += 0.5  # ... and their words are capitalised but for "of", "for", "and"
     if column == "direction_text" and not track.lines.get(column) and len(words) > 1:
         cost += _direction_start_cost(words)
     inner = piece[1:-1] if len(piece) > 2 else []
