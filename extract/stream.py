@@ -223,21 +223,28 @@ def _narrowed_to_intruders(lines: list[Line], gutters: Gutters, min_width: float
     min_width of it open: a column of short values ("People", "Health &") leaves a wide gutter
     whose middle its one long value ("Organisation") spans, and that line is still a row."""
     out = list(gutters)
+    fitting = [line for line in lines if not crosses(line, out)]
     for line in lines:
         if not crosses(line, out):
             continue
-        trial = list(out)
-        for k, gutter in enumerate(out):
-            if crosses(line, [gutter]):
-                a, b = _open_band(line, gutter)
-                if b - a < min_width:
-                    break
-                trial[k] = (a, b)
-        else:
-            if not crosses(line, trial) and not any(crosses(other, trial) for other in lines
-                                                    if not crosses(other, out)):
-                out = trial
+        trial = _narrowed_for(line, out, min_width)
+        if trial is not None and not any(crosses(other, trial) for other in fitting):
+            out = trial
+            fitting = [other for other in lines if not crosses(other, out)]
     return out
+
+
+def _narrowed_for(line: Line, gutters: Gutters, min_width: float) -> Gutters | None:
+    """The gutters with each one the line crosses narrowed to the part it leaves open, or None
+    where that part is narrower than min_width or the line still crosses."""
+    trial = list(gutters)
+    for k, gutter in enumerate(gutters):
+        if crosses(line, [gutter]):
+            a, b = _open_band(line, gutter)
+            if b - a < min_width:
+                return None
+            trial[k] = (a, b)
+    return None if crosses(line, trial) else trial
 
 
 def _overlaps(g: tuple[float, float], gutters: Gutters) -> bool:
@@ -360,9 +367,10 @@ def row_starts(block: list[Line], edges: list[float], size: float) -> list[int]:
     head_numbered = False  # the first row's first column has held a number
     for k, line in enumerate(block):
         top = _line_top(line)
-        cols = {_column_of((w.x0 + w.x1) / 2, edges) for w in line.words}
-        numbered = any(ch.isdigit() for w in line.words
-                       if _column_of((w.x0 + w.x1) / 2, edges) == 0 for ch in w.text)
+        word_cols = [_column_of((w.x0 + w.x1) / 2, edges) for w in line.words]
+        cols = set(word_cols)
+        numbered = any(c == 0 and any(ch.isdigit() for ch in w.text)
+                       for w, c in zip(line.words, word_cols, strict=True))
         if len(starts) == 1 and numbered and not head_numbered and len(cols) >= 2:
             # a header's first cell ("Risk No.") holds no number; a row's reference does: the
             # first body row, set close under its header with no gap (pdftotext drops it)

@@ -285,7 +285,8 @@ def column_starts(lines: list[str], shared: list[int] = ()) -> list[int]:
     scores = {p for p, n in counts.items() if n >= MIN_STARTS and numbers[p] == n}
     # starts a character apart (rounding) count together
     near = {p: counts[p - 1] + n + counts[p + 1] for p, n in counts.items()}
-    for p in sorted(p for p, n in counts.items() if near[p] >= need or p in backed | scores):
+    known = backed | scores
+    for p in sorted(p for p in counts if near[p] >= need or p in known):
         # a column starts at the leftmost start near its peak: a bullet before its text, a
         # start moved a character by rounding
         left = min(q for q in range(p - START_MERGE, p + 1) if counts[q] >= 2 or q == p)

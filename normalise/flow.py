@@ -730,8 +730,8 @@ def _refit_across(across: list[FlowEntry], scored: dict, model: ColumnModel) -> 
     """Widths for a table read across: its rows cut with the borrowed widths, each column as
     wide as the longest of its fragments (past outliers), where it has six or more. A row
     carried past a page break is measured on its own page: the lines after the break are cut
-    with the widths being measured. Once only:
-    on the Lancashire seed a second round drifts (93 -> 98 -> 91 of 117 fields right)."""
+    with the widths being measured. Once only: on the Lancashire seed a second round drifts
+    (93 -> 98 -> 91 of 117 fields right)."""
     samples: dict[str, list[float]] = {}
     for entry in across:
         # a copy takes this cut's warnings: the rows are cut again with the widths found
@@ -921,8 +921,7 @@ def assign_tails(
         width = max(text_width(lines[i]) for i in para)
         head = lines[para[0]]
         # after a page's worth of blank lines the columns are read from the left again
-        page_break = number and para[0] - paragraphs[number - 1][-1] > PAGE_GAP
-        back = 0.2 if page_break else 1.0
+        back = 0.2 if number and _breaks_page(paragraphs[number - 1], para) else 1.0
         new_states: dict[int, tuple[float, list[int]]] = {}
         wraps = _overflows([lines[i] for i in para])  # the column is narrower than these
         for c in range(n_cols):
@@ -948,6 +947,11 @@ def assign_tails(
         states = new_states
     _, path = min(states.values(), key=lambda s: s[0])
     return [(text_cols[c], para) for c, para in zip(path, paragraphs, strict=True)]
+
+
+def _breaks_page(before: list[int], after: list[int]) -> bool:
+    """Whether a page break (more than PAGE_GAP blank lines) parts two paragraphs (line indexes)."""
+    return after[0] - before[-1] > PAGE_GAP
 
 
 def _goes_on(text: str, following: str) -> float:
@@ -1077,7 +1081,7 @@ def assign_across(
         )
     rest = [ix for _, ix in _paragraphs(entry.lines, block_end, len(entry.lines))]
     if own_page:  # only the tails on the row's own page (the row goes on under a header)
-        broken = [n for n in range(1, len(rest)) if rest[n][0] - rest[n - 1][-1] > PAGE_GAP]
+        broken = [n for n in range(1, len(rest)) if _breaks_page(rest[n - 1], rest[n])]
         rest = rest[: broken[0]] if broken else rest
     for field_name, indexes in assign_tails(rest, entry.lines, columns, widths, out, track.closed):
         _add_paragraph(out, field_name, [entry.lines[i] for i in indexes])
@@ -1409,12 +1413,13 @@ _STATING = {"is", "are", "has", "have", "will"}
 @functools.lru_cache(maxsize=4096)
 def _states(text: str) -> bool:
     """A fragment that makes a sentence ("Overall Risk Owner is CMT"), its verb glued to the
-    word before as OCR may read it ("Owneris")."""
+    word before as OCR may read it ("Owneris": no word itself, a word and the verb)."""
     for token in text.split():
         word = _norm_word(token).lower()
         if word in _STATING:
             return True
-        if len(word) > 4 and word[-2:] == "is" and not is_known_word(word) and is_known_word(word[:-2]):
+        heads = [word[: -len(v)] for v in _STATING if word.endswith(v) and len(word) > len(v) + 2]
+        if heads and not is_known_word(word) and any(is_known_word(h) for h in heads):
             return True
     return False
 
